@@ -1,0 +1,86 @@
+"""The sampler registry and `sample`, the one entry point that runs a named sampler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+from ..errors import UnsupportedSamplerError
+from ..noise import validate_seed
+from .context import CancelCheck, Denoiser, SamplingContext, StepCallback
+from .dpm_solver import dpmpp_2m, dpmpp_2s_ancestral
+from .dpm_solver_sde import dpmpp_2m_sde, dpmpp_2m_sde_heun, dpmpp_3m_sde, dpmpp_sde, on_device_tree
+from .karras import dpm_2, dpm_2_ancestral, euler, euler_ancestral, heun, heunpp2
+from .linear_multistep import ipndm, ipndm_v, lms
+from .stepwise import ddpm, lcm
+from .unipc import uni_pc, uni_pc_bh2
+
+SamplerFunction = Callable[[SamplingContext, Tensor, Tensor], Tensor]
+
+# In ComfyUI's KSampler order. "ddim" is ComfyUI's alias for euler (its inpainting-noise option
+# only matters with a noise mask, which this package does not handle).
+SAMPLERS: dict[str, SamplerFunction] = {
+    "euler": euler,
+    "euler_ancestral": euler_ancestral,
+    "heun": heun,
+    "heunpp2": heunpp2,
+    "dpm_2": dpm_2,
+    "dpm_2_ancestral": dpm_2_ancestral,
+    "lms": lms,
+    "dpmpp_2s_ancestral": dpmpp_2s_ancestral,
+    "dpmpp_sde": dpmpp_sde,
+    "dpmpp_sde_gpu": on_device_tree(dpmpp_sde),
+    "dpmpp_2m": dpmpp_2m,
+    "dpmpp_2m_sde": dpmpp_2m_sde,
+    "dpmpp_2m_sde_gpu": on_device_tree(dpmpp_2m_sde),
+    "dpmpp_2m_sde_heun": dpmpp_2m_sde_heun,
+    "dpmpp_2m_sde_heun_gpu": on_device_tree(dpmpp_2m_sde_heun),
+    "dpmpp_3m_sde": dpmpp_3m_sde,
+    "dpmpp_3m_sde_gpu": on_device_tree(dpmpp_3m_sde),
+    "ddpm": ddpm,
+    "lcm": lcm,
+    "ipndm": ipndm,
+    "ipndm_v": ipndm_v,
+    "ddim": euler,
+    "uni_pc": uni_pc,
+    "uni_pc_bh2": uni_pc_bh2,
+}
+SAMPLER_NAMES: tuple[str, ...] = tuple(SAMPLERS)
+
+
+def sample(
+    *,
+    sampler: str,
+    denoise: Denoiser,
+    x: Tensor,
+    sigmas: Tensor,
+    seed: int,
+    on_step: StepCallback | None = None,
+    should_cancel: CancelCheck | None = None,
+) -> Tensor:
+    """Run the sampler named `sampler` from the noised latent `x` down the `sigmas`.
+
+    `denoise(x, sigma_batch)` must return the denoised latent (model + CFG already applied);
+    sigma_batch is float32 [B]. `x` is what `noise_latent` returned. `seed` seeds the
+    ancestral/SDE noise (see noise_sources). `on_step(k, n)` is called after step k of n
+    (1-based, n = len(sigmas) − 1); `should_cancel()` is polled before every step and a True
+    raises RenderCancelled. Fewer than two sigmas: `x` comes back unchanged, no model call.
+    """
+    function = SAMPLERS.get(sampler)
+    if function is None:
+        raise UnsupportedSamplerError(name=sampler, accepted=SAMPLER_NAMES)
+    validate_seed(seed)
+    if sigmas.numel() < 2:
+        return x
+    sigmas = sigmas.to(device=x.device, dtype=torch.float32)
+    context = SamplingContext(
+        denoiser=denoise,
+        seed=seed,
+        total_steps=len(sigmas) - 1,
+        on_step=on_step,
+        should_cancel=should_cancel,
+    )
+    with torch.no_grad():
+        return function(context, x, sigmas)

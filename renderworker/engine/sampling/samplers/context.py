@@ -1,0 +1,44 @@
+"""What every sampler function receives: the denoiser, the seed, progress and cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from torch import Tensor
+
+from ..errors import RenderCancelled
+
+Denoiser = Callable[[Tensor, Tensor], Tensor]
+StepCallback = Callable[[int, int], None]
+CancelCheck = Callable[[], bool]
+
+
+@dataclass
+class SamplingContext:
+    """Carries the caller's callbacks through one sampling run.
+
+    `denoiser(x, sigma_batch)` returns the (CFG-combined) denoised latent; sigma_batch is a
+    float32 [B] tensor with one σ per sample, exactly what ComfyUI passes to its model.
+    """
+
+    denoiser: Denoiser
+    seed: int
+    total_steps: int
+    on_step: StepCallback | None = None
+    should_cancel: CancelCheck | None = None
+
+    def denoise(self, x: Tensor, sigma: Tensor) -> Tensor:
+        """Call the denoiser with `sigma` (0-dim or [B]) expanded to one σ per sample."""
+        sigma_batch = sigma * x.new_ones([x.shape[0]])
+        return self.denoiser(x, sigma_batch)
+
+    def begin_step(self, index: int) -> None:
+        """Raise RenderCancelled before step `index` (0-based) if the caller asked to stop."""
+        if self.should_cancel is not None and self.should_cancel():
+            raise RenderCancelled(completed_steps=index, total_steps=self.total_steps)
+
+    def end_step(self, index: int) -> None:
+        """Report that step `index` (0-based) is done: on_step(index + 1, total_steps)."""
+        if self.on_step is not None:
+            self.on_step(index + 1, self.total_steps)
