@@ -1,0 +1,1 @@
+"""The Kiln web project."""

@@ -1,0 +1,60 @@
+"""Every API error is JSON: ``{"error": {"code", "message", "field", "details"}}``.
+
+Domain errors (marketplace.core.errors.DomainError) are mapped here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from marketplace.core.errors import DomainError
+
+
+def error_body(*, code: str, message: str, field: str | None = None, details: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message, "field": field}
+    if details is not None:
+        body["details"] = details
+    return {"error": body}
+
+
+def _first_field_error(detail: Any, prefix: str = "") -> tuple[str | None, str, str]:
+    """Walk DRF's nested validation detail to the first leaf: (field path, message, code)."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = key if key != "non_field_errors" else ""
+            path = f"{prefix}.{name}" if prefix and name else (name or prefix)
+            return _first_field_error(value, path)
+    if isinstance(detail, list) and detail:
+        return _first_field_error(detail[0], prefix)
+    code = getattr(detail, "code", "invalid") or "invalid"
+    return (prefix or None), str(detail), str(code)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(
+            error_body(code=exc.code, message=exc.message, field=exc.field), status=exc.status_code
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        field, message, code = _first_field_error(exc.detail)
+        response.data = error_body(code=code, message=message, field=field, details=exc.detail)
+    elif isinstance(exc, exceptions.APIException):
+        detail = exc.detail
+        code = getattr(detail, "code", None) or exc.default_code
+        response.data = error_body(code=str(code), message=str(detail))
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and isinstance(exc, exceptions.Throttled):
+        response.data["error"]["retry_after"] = exc.wait
+    return response

@@ -1,0 +1,135 @@
+"""Gallery endpoints: posts, creators, likes, follows. Thin: validate, call, present."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.api import serializers as s
+from marketplace.core.errors import NotFound
+from marketplace.gallery import presenters, selectors, services
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Bad input; `field` names the culprit."),
+    401: OpenApiResponse(s.ErrorSerializer, description="Authentication required."),
+    403: OpenApiResponse(s.ErrorSerializer, description="Not allowed (scope or ownership)."),
+    404: OpenApiResponse(s.ErrorSerializer, description="Not found."),
+    429: OpenApiResponse(s.ErrorSerializer, description="Rate limited."),
+}
+
+
+class PostListView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [IsAuthenticated(), *super().get_permissions()]
+        return super().get_permissions()
+
+    @extend_schema(
+        operation_id="posts_list",
+        parameters=[s.PostListQuerySerializer],
+        responses={200: s.PostPageSerializer, **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        query = s.PostListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = {key: str(value) for key, value in query.validated_data.items()}
+        filters = selectors.PostFilters.from_params(params)
+        page = selectors.post_list(
+            filters=filters,
+            cursor=query.validated_data.get("cursor"),
+            page_size=query.validated_data["page_size"],
+        )
+        next_url = None
+        if page.next_cursor:
+            next_params = {k: v for k, v in request.query_params.items() if k != "cursor"}
+            next_params["cursor"] = page.next_cursor
+            next_url = request.build_absolute_uri(request.path) + "?" + urlencode(next_params)
+        return Response(
+            {
+                "results": [presenters.post_card(post) for post in page.posts],
+                "next": next_url,
+                "next_cursor": page.next_cursor,
+            }
+        )
+
+    @extend_schema(
+        operation_id="posts_create",
+        request={"multipart/form-data": s.PostCreateSerializer},
+        responses={201: s.PostDetailSerializer, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        form = s.PostCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        upload = data["image"]
+        post = services.post_create(
+            creator=request.user,
+            title=data["title"],
+            description=data["description"],
+            tool=data["tool"],
+            tags=data["tags"],
+            rating=data["rating"],
+            image_bytes=upload.read(),
+            image_name=upload.name or "",
+        )
+        post = selectors.post_get(post_id=post.pk, viewer=request.user)
+        return Response(presenters.post_detail(post), status=status.HTTP_201_CREATED)
+
+
+class PostDetailView(APIView):
+    @extend_schema(operation_id="posts_retrieve", responses={200: s.PostDetailSerializer, **ERRORS})
+    def get(self, request: Request, post_id: int) -> Response:
+        post = selectors.post_get(post_id=post_id, viewer=request.user)
+        return Response(presenters.post_detail(post))
+
+
+class PostLikeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="posts_like", request=None, responses={200: dict, **ERRORS})
+    def post(self, request: Request, post_id: int) -> Response:
+        post = selectors.post_get(post_id=post_id, viewer=request.user)
+        services.post_like(user=request.user, post=post)
+        return Response({"liked": True})
+
+    @extend_schema(operation_id="posts_unlike", request=None, responses={200: dict, **ERRORS})
+    def delete(self, request: Request, post_id: int) -> Response:
+        post = selectors.post_get(post_id=post_id, viewer=request.user)
+        services.post_unlike(user=request.user, post=post)
+        return Response({"liked": False})
+
+
+class CreatorDetailView(APIView):
+    @extend_schema(operation_id="creators_retrieve", responses={200: s.CreatorSerializer, **ERRORS})
+    def get(self, request: Request, handle: str) -> Response:
+        return Response(presenters.creator_dict(selectors.creator_get(handle=handle)))
+
+
+class CreatorFollowView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="creators_follow", request=None, responses={200: dict, **ERRORS})
+    def post(self, request: Request, handle: str) -> Response:
+        profile = selectors.creator_get(handle=handle)
+        services.creator_follow(follower=request.user, creator=profile.user)
+        return Response({"following": True})
+
+    @extend_schema(operation_id="creators_unfollow", request=None, responses={200: dict, **ERRORS})
+    def delete(self, request: Request, handle: str) -> Response:
+        profile = selectors.creator_get(handle=handle)
+        services.creator_unfollow(follower=request.user, creator=profile.user)
+        return Response({"following": False})
+
+
+def not_found_view(request: Any, *args: Any, **kwargs: Any) -> Any:
+    raise NotFound("No such API endpoint.")

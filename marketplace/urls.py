@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from marketplace.api.views_gallery import not_found_view
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("marketplace.api.urls")),
+    re_path(r"^api/", not_found_view),
+    path("accounts/", include("marketplace.accounts.urls")),
+    path("", include("marketplace.gallery.urls")),
+]
+
+if settings.SERVE_PUBLIC_MEDIA:
+    # Embedded default only: public derivatives from local disk. Private files have no URL.
+    urlpatterns += [
+        re_path(
+            r"^media/(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT / "public"},
+        )
+    ]
