@@ -1,0 +1,202 @@
+"""Compiling a UI ("workflow") document into the API graph the ComfyUI frontend would queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .problems import Problem, WorkflowError
+from .prompt_text import frontend_prompt_text
+from .specs import NODE_SPECS, VIRTUAL_NODE_TYPES
+from .ui_graph import MODE_BYPASSED, MODE_MUTED, FlatGraph, FlatNode, SourceRef, flatten_ui
+from .widget_values import custom_widgets_by_name, widgets_by_name
+
+# Problems that mean the compiled graph cannot be trusted at all.
+STRUCTURAL_CODES = frozenset(
+    {"bad_node_shape", "bad_link_shape", "duplicate_node_id", "not_a_workflow", "dangling_link"}
+)
+_MAX_RESOLVE_STEPS = 10_000
+
+
+@dataclass
+class CompiledWorkflow:
+    """The API graph plus what compilation noticed (custom nodes, unresolved dynamic prompts...)."""
+
+    api: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class _Resolved:
+    link: SourceRef | None = None
+    value: Any = None
+    has_value: bool = False
+
+
+class _Compiler:
+    def __init__(self, graph: FlatGraph) -> None:
+        self.graph = graph
+        self.problems = graph.problems
+
+    def node_at(self, ref: SourceRef) -> tuple[FlatNode | None, SourceRef | None]:
+        """The node behind a reference, following subgraph/group output boundaries."""
+        seen: set[SourceRef] = set()
+        current: SourceRef | None = ref
+        while current is not None:
+            node = self.graph.nodes.get(current[0])
+            if node is not None:
+                return node, current
+            if current in seen or current not in self.graph.boundary_outputs:
+                return None, current
+            seen.add(current)
+            current = self.graph.boundary_outputs[current]
+        return None, None
+
+    def resolve(self, ref: SourceRef, consumer_type: str) -> _Resolved:
+        """Follow Reroutes and bypassed nodes back to a real output or a PrimitiveNode value."""
+        current: SourceRef | None = ref
+        for _ in range(_MAX_RESOLVE_STEPS):
+            if current is None:
+                return _Resolved()
+            node, current = self.node_at(current)
+            if node is None:
+                # Missing node: keep the dangling reference; validation reports it.
+                return _Resolved(link=current)
+            assert current is not None
+            if node.type == "PrimitiveNode":
+                if node.constant is not None:
+                    return _Resolved(value=node.constant, has_value=True)
+                values = node.widgets_values
+                if isinstance(values, list) and values:
+                    return _Resolved(value=values[0], has_value=True)
+                if isinstance(values, dict) and "value" in values:
+                    return _Resolved(value=values["value"], has_value=True)
+                return _Resolved()
+            if node.type == "Reroute":
+                current = node.inputs[0].source if node.inputs else None
+                continue
+            if node.type in VIRTUAL_NODE_TYPES:
+                return _Resolved()
+            if node.mode == MODE_BYPASSED:
+                # The frontend tries the input at the output's index first, then every input in
+                # order, and takes the first whose type equals the consumer's input type.
+                order = [current[1]] + list(range(len(node.inputs)))
+                match = next(
+                    (index for index in order if 0 <= index < len(node.inputs) and node.inputs[index].type == consumer_type),
+                    None,
+                )
+                if match is None:
+                    return _Resolved(link=current)  # dropped later: a bypassed node is not emitted
+                current = node.inputs[match].source
+                continue
+            return _Resolved(link=current)
+        self.problems.append(Problem("cycle", "Reroute/bypass links form a loop; the affected input is left unconnected."))
+        return _Resolved()
+
+    def widget_values(self, node: FlatNode) -> dict[str, Any]:
+        spec = NODE_SPECS.get(node.type)
+        if spec is not None:
+            values, _defaulted = widgets_by_name(spec, node.widgets_values)
+            return values
+        widget_names = [slot.name for slot in node.inputs if slot.is_widget]
+        mapped = custom_widgets_by_name(widget_names, node.widgets_values)
+        if mapped is None:
+            self.problems.append(
+                Problem(
+                    "custom_node_values_unmapped",
+                    f"Node {node.id} ({node.type}) is not a ComfyUI core node; its widget values "
+                    f"{node.widgets_values!r:.120} cannot be mapped to input names without its definition.",
+                    node_id=node.id,
+                    class_type=node.type,
+                    field="widgets_values",
+                )
+            )
+            return {}
+        return mapped
+
+    def prompt_text(self, node: FlatNode, name: str, value: Any) -> Any:
+        spec = NODE_SPECS.get(node.type)
+        widget = spec.input(name) if spec is not None else None
+        if widget is None or not widget.dynamic_prompts or not isinstance(value, str):
+            return value
+        text, exact = frontend_prompt_text(value)
+        if not exact:
+            self.problems.append(
+                Problem(
+                    "dynamic_prompt_unresolved",
+                    f"Input {name!r} of node {node.id} ({node.type}) has {{a|b}} choices that the "
+                    "frontend resolves at random when queueing; the chosen text is only known from "
+                    "an image's 'prompt' metadata.",
+                    node_id=node.id,
+                    class_type=node.type,
+                    field=name,
+                )
+            )
+        return text
+
+    def compile(self) -> dict[str, Any]:
+        api: dict[str, Any] = {}
+        for node in self.graph.nodes.values():
+            if node.type in VIRTUAL_NODE_TYPES or node.mode in (MODE_MUTED, MODE_BYPASSED):
+                continue
+            inputs: dict[str, Any] = {}
+            for name, value in self.widget_values(node).items():
+                inputs[name] = self.prompt_text(node, name, value)
+            for slot in node.inputs:
+                if slot.source is None:
+                    continue
+                resolved = self.resolve(slot.source, slot.type)
+                if resolved.has_value:
+                    inputs[slot.name] = self.prompt_text(node, slot.name, resolved.value)
+                elif resolved.link is not None:
+                    inputs[slot.name] = [resolved.link[0], resolved.link[1]]
+            entry: dict[str, Any] = {"inputs": inputs, "class_type": node.type}
+            if node.title:
+                entry["_meta"] = {"title": node.title}
+            api[node.id] = entry
+        # Links into nodes that were not emitted (muted, bypassed without a match) vanish, and
+        # with them the input — exactly what the frontend sends.
+        for entry in api.values():
+            for name in list(entry["inputs"]):
+                value = entry["inputs"][name]
+                if _is_compiled_link(value) and value[0] not in api:
+                    del entry["inputs"][name]
+        return api
+
+
+def _is_compiled_link(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], int)
+
+
+def compile_ui_report(ui: Any) -> CompiledWorkflow:
+    """Compile and return the API graph with every problem noticed (custom nodes included).
+
+    Raises :class:`WorkflowError` only when ``ui`` is not a UI workflow at all or exceeds a limit.
+    """
+    if not isinstance(ui, dict) or not isinstance(ui.get("nodes"), list):
+        raise WorkflowError.single(
+            "not_a_workflow",
+            "A UI workflow must be an object with a 'nodes' list (and 'links'); "
+            f"got {type(ui).__name__}{' without nodes' if isinstance(ui, dict) else ''}.",
+            field="nodes",
+        )
+    try:
+        graph = flatten_ui(ui)
+        compiler = _Compiler(graph)
+        api = compiler.compile()
+    except RecursionError:
+        raise WorkflowError.single("json_too_deep", "The workflow is nested too deeply to compile.") from None
+    return CompiledWorkflow(api=api, problems=compiler.problems)
+
+
+def compile_ui(ui: dict[str, Any]) -> dict[str, Any]:
+    """Compile a UI workflow to the API graph exactly as ComfyUI's frontend does.
+
+    Custom (unknown) nodes compile through with what can be kept; structural damage (malformed
+    nodes or links, duplicate ids, links to nowhere) raises :class:`WorkflowError`.
+    """
+    report = compile_ui_report(ui)
+    structural = [problem for problem in report.problems if problem.code in STRUCTURAL_CODES]
+    if structural:
+        raise WorkflowError(structural)
+    return report.api

@@ -1,0 +1,411 @@
+"""Flattening a UI ("workflow") document into one graph of plain nodes.
+
+Subgraphs (``definitions.subgraphs``) and legacy group nodes (``extra.groupNodes``) are
+expanded here, their inner nodes renamed ``"<outer>:<inner>"`` as ComfyUI's frontend does, and
+links crossing their boundaries re-attached. The result still holds virtual nodes (Reroute,
+PrimitiveNode, Note) and muted/bypassed nodes: ``compile_ui`` decides what reaches the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .limits import MAX_LINKS, MAX_NODES, MAX_SUBGRAPH_DEPTH
+from .problems import Problem, WorkflowError
+from .specs import NODE_SPECS
+
+MODE_MUTED = 2
+MODE_BYPASSED = 4
+# Subgraph boundary pseudo-nodes in link tables.
+SUBGRAPH_INPUT_NODE = -10
+SUBGRAPH_OUTPUT_NODE = -20
+
+SourceRef = tuple[str, int]  # (flat node id, output slot)
+
+
+@dataclass
+class FlatInput:
+    """One input slot: its name (the widget's name for converted widgets), type and source."""
+
+    name: str
+    type: str
+    source: SourceRef | None
+    is_widget: bool
+
+
+@dataclass
+class FlatNode:
+    """A node of the flattened graph, still in UI terms."""
+
+    id: str
+    type: str
+    mode: int
+    inputs: list[FlatInput]
+    output_types: list[str]
+    widgets_values: Any
+    title: str | None
+    # For PrimitiveNodes synthesised from a subgraph's promoted widget.
+    constant: Any = None
+
+
+@dataclass
+class _Link:
+    origin_id: str
+    origin_slot: int
+    target_id: str
+    target_slot: int
+    type: str
+
+
+@dataclass
+class FlatGraph:
+    """The flattened graph plus the problems met while flattening (never fatal ones)."""
+
+    nodes: dict[str, FlatNode] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    # (instance flat id, output slot) -> where that output really comes from.
+    boundary_outputs: dict[SourceRef, SourceRef | None] = field(default_factory=dict)
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) < 20:
+        return int(value)
+    return None
+
+
+def _node_id_text(value: Any) -> str | None:
+    number = _as_int(value)
+    if number is not None:
+        return str(number)
+    if isinstance(value, str) and value and len(value) <= 200:
+        return value
+    return None
+
+
+def parse_links(raw_links: Any, *, problems: list[Problem], where: str) -> dict[int, _Link]:
+    """Links by id from the v0.4 list form ``[id, from, slot, to, slot, type]`` or v1 objects."""
+    links: dict[int, _Link] = {}
+    if raw_links is None:
+        return links
+    if not isinstance(raw_links, list):
+        problems.append(
+            Problem("bad_link_shape", f"{where}: 'links' must be a list, got {type(raw_links).__name__}.", field="links")
+        )
+        return links
+    if len(raw_links) > MAX_LINKS:
+        raise WorkflowError.single(
+            "too_many_links",
+            f"{where} has {len(raw_links):,} links; at most {MAX_LINKS:,} are accepted.",
+            field="links",
+        )
+    for raw in raw_links:
+        if isinstance(raw, list) and len(raw) >= 5:
+            link_id, origin, origin_slot, target, target_slot = raw[:5]
+            link_type = raw[5] if len(raw) > 5 else "*"
+        elif isinstance(raw, dict):
+            link_id, origin, origin_slot = raw.get("id"), raw.get("origin_id"), raw.get("origin_slot")
+            target, target_slot, link_type = raw.get("target_id"), raw.get("target_slot"), raw.get("type", "*")
+        else:
+            problems.append(Problem("bad_link_shape", f"{where}: a link is {raw!r:.80}; expected [id, from_node, from_slot, to_node, to_slot, type] or an object.", field="links"))
+            continue
+        numbers = [_as_int(link_id), _as_int(origin_slot), _as_int(target_slot)]
+        origin_text, target_text = _node_id_text(origin), _node_id_text(target)
+        if None in numbers or origin_text is None or target_text is None:
+            problems.append(Problem("bad_link_shape", f"{where}: link {raw!r:.80} has a missing or non-integer id, node or slot.", field="links"))
+            continue
+        assert numbers[0] is not None and numbers[1] is not None and numbers[2] is not None
+        links[numbers[0]] = _Link(
+            origin_id=origin_text,
+            origin_slot=numbers[1],
+            target_id=target_text,
+            target_slot=numbers[2],
+            type=link_type if isinstance(link_type, str) else "*",
+        )
+    return links
+
+
+class _Flattener:
+    def __init__(self, ui: dict[str, Any]) -> None:
+        self.graph = FlatGraph()
+        definitions = ui.get("definitions")
+        subgraphs = definitions.get("subgraphs") if isinstance(definitions, dict) else None
+        self.subgraphs: dict[str, dict[str, Any]] = {}
+        if isinstance(subgraphs, list):
+            for subgraph in subgraphs:
+                if isinstance(subgraph, dict) and isinstance(subgraph.get("id"), str):
+                    self.subgraphs[subgraph["id"]] = subgraph
+        extra = ui.get("extra")
+        group_nodes = extra.get("groupNodes") if isinstance(extra, dict) else None
+        self.group_nodes: dict[str, dict[str, Any]] = (
+            {name: value for name, value in group_nodes.items() if isinstance(value, dict)}
+            if isinstance(group_nodes, dict)
+            else {}
+        )
+        # Inputs of inner nodes fed from a subgraph boundary: filled when the instance is known.
+        self.pending_boundary_inputs: list[tuple[FlatInput, str, int]] = []
+        self.pending_ids: set[int] = set()
+        # The instance's own input slots, read only in finish() so that nested boundaries resolve.
+        self.instance_inputs: dict[str, list[FlatInput]] = {}
+        self.pending_outputs: list[tuple[str, int, str, int]] = []
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.graph.problems
+
+    def add_node(self, node: FlatNode) -> None:
+        if node.id in self.graph.nodes:
+            self.problems.append(Problem("duplicate_node_id", f"Node id {node.id} is used more than once; ids must be unique.", node_id=node.id, class_type=node.type))
+            return
+        if len(self.graph.nodes) >= MAX_NODES:
+            raise WorkflowError.single(
+                "too_many_nodes",
+                f"The workflow has more than {MAX_NODES:,} nodes (after expanding subgraphs); at most {MAX_NODES:,} are accepted.",
+                field="nodes",
+            )
+        self.graph.nodes[node.id] = node
+
+    def flatten_level(
+        self, raw_nodes: Any, raw_links: Any, *, prefix: str, depth: int, where: str, forced_mode: int | None, stack: tuple[str, ...]
+    ) -> None:
+        if depth > MAX_SUBGRAPH_DEPTH:
+            raise WorkflowError.single(
+                "subgraph_too_deep",
+                f"Subgraphs are nested more than {MAX_SUBGRAPH_DEPTH} levels deep at {where}.",
+                field="definitions",
+            )
+        if not isinstance(raw_nodes, list):
+            self.problems.append(Problem("bad_node_shape", f"{where}: 'nodes' must be a list, got {type(raw_nodes).__name__}.", field="nodes"))
+            return
+        if len(raw_nodes) > MAX_NODES:
+            raise WorkflowError.single(
+                "too_many_nodes", f"{where} has {len(raw_nodes):,} nodes; at most {MAX_NODES:,} are accepted.", field="nodes"
+            )
+        links = parse_links(raw_links, problems=self.problems, where=where)
+        for raw in raw_nodes:
+            self.flatten_node(raw, links, prefix=prefix, depth=depth, where=where, forced_mode=forced_mode, stack=stack)
+
+    def source_for(self, link_id: Any, links: dict[int, _Link], *, prefix: str, node_id: str, slot: Any) -> SourceRef | None | tuple[str, int, str]:
+        number = _as_int(link_id)
+        if link_id is None or number is None:
+            return None
+        link = links.get(number)
+        if link is None:
+            self.problems.append(Problem("dangling_link", f"Input {slot!r} of node {node_id} refers to link {link_id}, which does not exist; the input is left unconnected.", node_id=node_id, field=str(slot)))
+            return None
+        if link.origin_id == str(SUBGRAPH_INPUT_NODE):
+            return ("boundary", link.origin_slot, prefix)
+        return (prefix + link.origin_id, link.origin_slot)
+
+    def flatten_node(
+        self, raw: Any, links: dict[int, _Link], *, prefix: str, depth: int, where: str, forced_mode: int | None, stack: tuple[str, ...]
+    ) -> None:
+        if not isinstance(raw, dict):
+            self.problems.append(Problem("bad_node_shape", f"{where}: a node is {type(raw).__name__}, expected an object.", field="nodes"))
+            return
+        local_id = _node_id_text(raw.get("id"))
+        node_type = raw.get("type")
+        if local_id is None or not isinstance(node_type, str) or not node_type:
+            self.problems.append(Problem("bad_node_shape", f"{where}: a node has no usable 'id' or 'type' (id={raw.get('id')!r:.40}, type={node_type!r:.40}).", field="nodes"))
+            return
+        flat_id = prefix + local_id
+        mode = _as_int(raw.get("mode")) or 0
+        if forced_mode is not None and mode not in (MODE_MUTED, MODE_BYPASSED):
+            mode = forced_mode
+        inputs: list[FlatInput] = []
+        raw_inputs = raw.get("inputs")
+        for index, slot in enumerate(raw_inputs if isinstance(raw_inputs, list) else []):
+            if not isinstance(slot, dict):
+                self.problems.append(Problem("bad_node_shape", f"Node {flat_id}: input slot {index} is not an object.", node_id=flat_id, class_type=node_type))
+                inputs.append(FlatInput(name=f"#{index}", type="*", source=None, is_widget=False))
+                continue
+            widget = slot.get("widget")
+            widget_name = widget.get("name") if isinstance(widget, dict) else None
+            name = widget_name if isinstance(widget_name, str) else slot.get("name")
+            if not isinstance(name, str):
+                name = f"#{index}"
+            slot_type = slot.get("type") if isinstance(slot.get("type"), str) else "*"
+            source = self.source_for(slot.get("link"), links, prefix=prefix, node_id=flat_id, slot=name)
+            flat_input = FlatInput(name=name, type=slot_type, source=None, is_widget=isinstance(widget_name, str))
+            if isinstance(source, tuple) and len(source) == 3:
+                self.pending_boundary_inputs.append((flat_input, source[2], source[1]))  # type: ignore[misc]
+                self.pending_ids.add(id(flat_input))
+            else:
+                flat_input.source = source  # type: ignore[assignment]
+            inputs.append(flat_input)
+        raw_outputs = raw.get("outputs")
+        output_types = [
+            slot.get("type") if isinstance(slot, dict) and isinstance(slot.get("type"), str) else "*"
+            for slot in (raw_outputs if isinstance(raw_outputs, list) else [])
+        ]
+        title = raw.get("title") if isinstance(raw.get("title"), str) else None
+        node = FlatNode(
+            id=flat_id,
+            type=node_type,
+            mode=mode,
+            inputs=inputs,
+            output_types=output_types,
+            widgets_values=raw.get("widgets_values"),
+            title=title,
+        )
+        if node_type in self.subgraphs:
+            self.expand_subgraph(node, self.subgraphs[node_type], depth=depth, stack=stack)
+        elif node_type.startswith(("workflow>", "workflow/")) and node_type[9:] in self.group_nodes:
+            self.expand_group_node(node, self.group_nodes[node_type[9:]], depth=depth)
+        else:
+            self.add_node(node)
+        # Outputs of this node consumed inside the same level are resolved later by id.
+
+    def expand_subgraph(self, instance: FlatNode, definition: dict[str, Any], *, depth: int, stack: tuple[str, ...]) -> None:
+        subgraph_id = instance.type
+        if subgraph_id in stack:
+            raise WorkflowError.single(
+                "recursive_subgraph",
+                f"Subgraph {subgraph_id} contains itself (through node {instance.id}); subgraphs cannot be recursive.",
+                node_id=instance.id,
+                class_type=subgraph_id,
+            )
+        prefix = instance.id + ":"
+        self.instance_inputs[prefix] = list(instance.inputs)
+        self._promote_widgets(instance, prefix)
+        inner_mode = MODE_MUTED if instance.mode in (MODE_MUTED, MODE_BYPASSED) else None
+        if instance.mode == MODE_MUTED:
+            self.add_node(FlatNode(id=instance.id, type=instance.type, mode=MODE_MUTED, inputs=[], output_types=instance.output_types, widgets_values=None, title=instance.title))
+            return
+        if instance.mode == MODE_BYPASSED:
+            # Bypassing the instance passes its inputs through to same-typed outputs.
+            self.add_node(instance)
+            return
+        local_problems: list[Problem] = []
+        links = parse_links(definition.get("links"), problems=local_problems, where=f"subgraph {subgraph_id}")
+        self.problems.extend(local_problems)
+        for link in links.values():
+            if link.target_id == str(SUBGRAPH_OUTPUT_NODE):
+                if link.origin_id == str(SUBGRAPH_INPUT_NODE):
+                    self.graph.boundary_outputs[(instance.id, link.target_slot)] = None
+                    self.pending_outputs.append((instance.id, link.target_slot, prefix, link.origin_slot))
+                else:
+                    self.graph.boundary_outputs[(instance.id, link.target_slot)] = (prefix + link.origin_id, link.origin_slot)
+        self.flatten_level(
+            definition.get("nodes"),
+            definition.get("links"),
+            prefix=prefix,
+            depth=depth + 1,
+            where=f"subgraph {subgraph_id}",
+            forced_mode=inner_mode,
+            stack=(*stack, subgraph_id),
+        )
+
+    def _promote_widgets(self, instance: FlatNode, prefix: str) -> None:
+        """Values typed on the instance for unconnected subgraph inputs feed the inner widgets."""
+        values = instance.widgets_values
+        widget_slots = [index for index, slot in enumerate(instance.inputs) if slot.is_widget]
+        slots = self.instance_inputs[prefix]
+        for position, index in enumerate(widget_slots):
+            if slots[index].source is not None or id(slots[index]) in self.pending_ids:
+                continue
+            if isinstance(values, list) and position < len(values):
+                value = values[position]
+            elif isinstance(values, dict) and instance.inputs[index].name in values:
+                value = values[instance.inputs[index].name]
+            else:
+                continue
+            constant_id = f"{prefix}input{index}"
+            self.add_node(FlatNode(id=constant_id, type="PrimitiveNode", mode=0, inputs=[], output_types=["*"], widgets_values=[value], title=None, constant=value))
+            slots[index].source = (constant_id, 0)
+
+    def expand_group_node(self, instance: FlatNode, definition: dict[str, Any], *, depth: int) -> None:
+        """Legacy group nodes: inner nodes by ``index``, links ``[from, slot, to, slot, _, type]``.
+
+        Outer inputs map, in order, to the inner input slots not fed internally; outer outputs to
+        every inner output slot in order; the instance's ``widgets_values`` are the inner widgets
+        in order (each inner node's widget slots, hidden control values included).
+        """
+        prefix = instance.id + ":"
+        raw_nodes = definition.get("nodes")
+        raw_links = definition.get("links")
+        if not isinstance(raw_nodes, list):
+            self.problems.append(Problem("bad_node_shape", f"Group node {instance.type} has no 'nodes' list.", node_id=instance.id, class_type=instance.type))
+            return
+        internal: dict[tuple[int, int], tuple[int, int]] = {}
+        for raw in raw_links if isinstance(raw_links, list) else []:
+            if isinstance(raw, list) and len(raw) >= 4:
+                numbers = [_as_int(value) for value in raw[:4]]
+                if None not in numbers:
+                    internal[(numbers[2], numbers[3])] = (numbers[0], numbers[1])  # type: ignore[index]
+        outer_inputs = iter(instance.inputs)
+        outer_outputs = 0
+        widget_values = instance.widgets_values if isinstance(instance.widgets_values, list) else None
+        widget_cursor = 0
+        for position, raw in enumerate(raw_nodes):
+            if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+                continue
+            index = _as_int(raw.get("index"))
+            index = position if index is None else index
+            inner = dict(raw)
+            inner["id"] = index
+            inner_inputs: list[dict[str, Any]] = []
+            for slot_index, slot in enumerate(raw.get("inputs") if isinstance(raw.get("inputs"), list) else []):
+                if not isinstance(slot, dict):
+                    continue
+                slot = dict(slot)
+                slot["link"] = None
+                inner_inputs.append(slot)
+            inner["inputs"] = inner_inputs
+            spec = NODE_SPECS.get(raw["type"])
+            if widget_values is not None and spec is not None:
+                internally_linked = {
+                    slot.get("widget", {}).get("name")
+                    for slot_index, slot in enumerate(inner_inputs)
+                    if (index, slot_index) in internal and isinstance(slot.get("widget"), dict)
+                }
+                own: list[Any] = []
+                for widget in spec.widget_inputs:
+                    if widget.name in internally_linked:
+                        continue
+                    count = 1 + widget.hidden_slots_after
+                    own.extend(widget_values[widget_cursor : widget_cursor + count])
+                    widget_cursor += count
+                inner["widgets_values"] = own
+            self.flatten_node(inner, {}, prefix=prefix, depth=depth + 1, where=f"group node {instance.type}", forced_mode=instance.mode if instance.mode in (MODE_MUTED, MODE_BYPASSED) else None, stack=())
+            flat = self.graph.nodes.get(prefix + str(index))
+            if flat is None:
+                continue
+            for slot_index, flat_input in enumerate(flat.inputs):
+                origin = internal.get((index, slot_index))
+                if origin is not None:
+                    flat_input.source = (prefix + str(origin[0]), origin[1])
+                elif flat_input.is_widget:
+                    continue  # an unconverted widget listed as a slot by newer frontends
+                else:
+                    outer = next(outer_inputs, None)
+                    flat_input.source = outer.source if outer is not None else None
+            for slot_index in range(len(flat.output_types)):
+                self.graph.boundary_outputs[(instance.id, outer_outputs)] = (flat.id, slot_index)
+                outer_outputs += 1
+        self.graph.boundary_outputs.setdefault((instance.id, -1), None)
+
+    def finish(self) -> FlatGraph:
+        # Outer levels were queued first, so an instance's own slots are final when read here.
+        for flat_input, prefix, slot in self.pending_boundary_inputs:
+            slots = self.instance_inputs.get(prefix, [])
+            flat_input.source = slots[slot].source if 0 <= slot < len(slots) else None
+        for instance_id, output_slot, prefix, input_slot in self.pending_outputs:
+            slots = self.instance_inputs.get(prefix, [])
+            self.graph.boundary_outputs[(instance_id, output_slot)] = (
+                slots[input_slot].source if 0 <= input_slot < len(slots) else None
+            )
+        return self.graph
+
+
+def flatten_ui(ui: dict[str, Any]) -> FlatGraph:
+    """Flatten a UI workflow (subgraphs and group nodes expanded) without compiling it."""
+    flattener = _Flattener(ui)
+    flattener.flatten_level(ui.get("nodes"), ui.get("links"), prefix="", depth=0, where="The workflow", forced_mode=None, stack=())
+    return flattener.finish()
