@@ -1,0 +1,46 @@
+"""Shared fixtures for the sampling tests: the SD schedule and a closed-form Gaussian denoiser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import torch
+from torch import Tensor
+
+from renderworker.engine.sampling import DiscreteSchedule
+
+
+@dataclass(frozen=True)
+class GaussianData:
+    """Data distributed N(mean, std²) per element.
+
+    Its optimal denoiser is closed form, D(x, σ) = (c²·x + σ²·μ)/(c² + σ²), and the
+    probability-flow ODE is solved exactly by x(σ) = μ + (x(σ₀) − μ)·sqrt(c² + σ²)/sqrt(c² + σ₀²).
+    """
+
+    mean: float = 0.5
+    std: float = 0.7
+
+    def denoiser(self, x: Tensor, sigma: Tensor) -> Tensor:
+        variance = (sigma**2).view(-1, *([1] * (x.ndim - 1)))
+        return (self.std**2 * x + variance * self.mean) / (self.std**2 + variance)
+
+    def ode_solution(self, x_start: Tensor, *, sigma_start: float, sigma_end: float) -> Tensor:
+        """The exact ODE solution from σ_start to σ_end, in float64."""
+        ratio = ((self.std**2 + sigma_end**2) / (self.std**2 + sigma_start**2)) ** 0.5
+        return self.mean + (x_start.double() - self.mean) * ratio
+
+    def denoised64(self, x: Tensor, sigma: float) -> Tensor:
+        """D(x, σ) in float64."""
+        return (self.std**2 * x.double() + sigma**2 * self.mean) / (self.std**2 + sigma**2)
+
+
+@pytest.fixture(scope="session")
+def schedule() -> DiscreteSchedule:
+    return DiscreteSchedule(prediction="eps")
+
+
+@pytest.fixture(scope="session")
+def gaussian() -> GaussianData:
+    return GaussianData()
