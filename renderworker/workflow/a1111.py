@@ -250,6 +250,7 @@ class A1111Parameters:
     negative_prompt: str = ""
     settings: dict[str, str] = field(default_factory=dict)
     loras: list[LoraTag] = field(default_factory=list)
+    hypernetworks: list[str] = field(default_factory=list)
     lora_hashes: dict[str, str] = field(default_factory=dict)
     ti_hashes: dict[str, str] = field(default_factory=dict)
     steps: int | None = None
@@ -309,8 +310,8 @@ def parse_a1111_parameters(text: str) -> A1111Parameters:
     result = A1111Parameters()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
     settings_line = lines[-1] if lines else ""
-    pairs, problems = _split_settings_line(settings_line)
-    if looks_like_settings_line(pairs):
+    pairs, problems = split_settings_line(settings_line)
+    if looks_like_settings_line(pairs, problems):
         lines = lines[:-1]
         for key, value in pairs:
             if key in result.settings:
@@ -326,10 +327,19 @@ def parse_a1111_parameters(text: str) -> A1111Parameters:
     return result
 
 
-def looks_like_settings_line(pairs: list[tuple[str, str]]) -> bool:
-    """A settings line has at least three pairs, one of them a key every writer emits."""
+def looks_like_settings_line(
+    pairs: list[tuple[str, str]], problems: list[UnparsedPiece] | None = None
+) -> bool:
+    """Whether a line split by :func:`split_settings_line` is the settings line.
+
+    Writers emit at least three pairs, one of them a key every writer has; a shorter line
+    counts only when it is nothing but pairs of keys this module knows (a sparse line written
+    by :func:`format_a1111_parameters`), so that a prompt line like "style: noir" stays prompt.
+    """
     keys = {key for key, _ in pairs}
-    return len(pairs) >= 3 and bool(keys & {"Steps", "Sampler", "Seed", "CFG scale", "Size"})
+    if len(pairs) >= 3 and keys & {"Steps", "Sampler", "Seed", "CFG scale", "Size"}:
+        return True
+    return bool(pairs) and not problems and keys <= set(KNOWN_KEYS)
 
 
 def _split_prompts(lines: list[str], result: A1111Parameters) -> None:
@@ -348,8 +358,8 @@ def _split_prompts(lines: list[str], result: A1111Parameters) -> None:
     result.negative_prompt = "\n".join(negative_lines).strip()
 
 
-def _split_settings_line(line: str) -> tuple[list[tuple[str, str]], list[UnparsedPiece]]:
-    """Split ``Key: value, Key: "quoted, value", ...`` into pairs, reporting what does not fit."""
+def split_settings_line(line: str) -> tuple[list[tuple[str, str]], list[UnparsedPiece]]:
+    """Split ``Key: value, Key: "quoted, value", ...`` into pairs and the pieces that do not fit."""
     pairs: list[tuple[str, str]] = []
     problems: list[UnparsedPiece] = []
     position = 0
@@ -412,9 +422,8 @@ def _read_lora_tags(result: A1111Parameters) -> None:
         kind = match.group(1).lower()
         tag = match.group(0)
         if kind == "hypernet":
-            result.unparsed_details.append(
-                UnparsedPiece(tag, "hypernetworks have no ComfyUI core equivalent")
-            )
+            # Understood, but ComfyUI's core nodes cannot load it: listed in not_mapped.
+            result.hypernetworks.append(tag)
             continue
         lora = _parse_lora_tag(match.group(2), tag)
         if lora is None:
@@ -544,13 +553,15 @@ def _interpret_sampler(result: A1111Parameters) -> None:
             result.comfy_sampler = SAMPLER_TO_COMFY[known]
         else:
             without = _lookup(sampler, dict.fromkeys(SAMPLERS_WITHOUT_COMFY_EQUIVALENT, ""))
-            reason = (
-                f"Sampler: {raw_sampler!r} has no ComfyUI equivalent"
-                if without is not None
-                else f"Sampler: {raw_sampler!r} is not a known A1111 sampler; accepted: "
-                + ", ".join(SAMPLER_TO_COMFY)
-            )
-            result.unparsed_details.append(UnparsedPiece(f"Sampler: {raw_sampler}", reason))
+            if without is not None:
+                # Understood, only not expressible in ComfyUI: ComfySettings.not_mapped says so.
+                result.sampler = without
+            else:
+                result.unparsed_details.append(UnparsedPiece(
+                    f"Sampler: {raw_sampler}",
+                    f"Sampler: {raw_sampler!r} is not a known A1111 sampler; accepted: "
+                    + ", ".join((*SAMPLER_TO_COMFY, *SAMPLERS_WITHOUT_COMFY_EQUIVALENT)),
+                ))
     schedule = raw_schedule if raw_schedule is not None else schedule_from_name
     if schedule is not None:
         known_schedule = _lookup(schedule, SCHEDULE_TO_COMFY)
@@ -562,14 +573,12 @@ def _interpret_sampler(result: A1111Parameters) -> None:
             without = _lookup(schedule, dict.fromkeys(SCHEDULES_WITHOUT_COMFY_EQUIVALENT, ""))
             if without is not None:
                 result.schedule_type = without
-            reason = (
-                f"Schedule type: {schedule!r} has no ComfyUI equivalent"
-                if without is not None
-                else f"Schedule type: {schedule!r} is not a known A1111 schedule; accepted: "
-                + ", ".join(SCHEDULE_TO_COMFY)
-            )
-            if without != "Automatic":
-                result.unparsed_details.append(UnparsedPiece(f"Schedule type: {schedule}", reason))
+            else:
+                result.unparsed_details.append(UnparsedPiece(
+                    f"Schedule type: {schedule}",
+                    f"Schedule type: {schedule!r} is not a known A1111 schedule; accepted: "
+                    + ", ".join((*SCHEDULE_TO_COMFY, *SCHEDULES_WITHOUT_COMFY_EQUIVALENT)),
+                ))
 
 
 def split_sampler_name(raw: str) -> tuple[str, str | None]:
@@ -774,7 +783,12 @@ def _to_comfy_settings(result: A1111Parameters) -> ComfySettings:
         "Hires upscaler", "Hires resize", "Batch size", "Lora hashes", "Hashes", "Version",
         "VAE hash",
     }
-    not_mapped = tuple(key for key in result.settings if key not in mapped)
+    not_mapped_keys = [key for key in result.settings if key not in mapped]
+    if result.sampler is not None and result.comfy_sampler is None:
+        not_mapped_keys.append("Sampler")
+    if result.schedule_type not in (None, "Automatic") and result.comfy_scheduler is None:
+        not_mapped_keys.append("Schedule type")
+    not_mapped = tuple(dict.fromkeys(not_mapped_keys + result.hypernetworks))
     return ComfySettings(
         seed=result.seed,
         steps=result.steps,
