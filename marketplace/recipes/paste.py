@@ -296,6 +296,7 @@ def _from_a1111_for_comfyui(text: str) -> PasteResult:
             candidates[name] = (value, f"{key}: {parsed.settings.get(key, value)}")
 
     offer("ckpt_name", settings.checkpoint_name, "Model")
+    offer("ckpt_hash", settings.checkpoint_hash, "Model hash")
     offer("vae_name", settings.vae_name, "VAE")
     offer("seed", settings.seed, "Seed")
     offer("steps", settings.steps, "Steps")
@@ -317,7 +318,7 @@ def _from_a1111_for_comfyui(text: str) -> PasteResult:
              for lora in settings.loras],
             ", ".join(lora.tag for lora in parsed.loras),
         )
-    used = {"Model", "VAE", "Seed", "Steps", "CFG scale", "Sampler", "Schedule type", "Size",
+    used = {"Model", "Model hash", "VAE", "Seed", "Steps", "CFG scale", "Sampler", "Schedule type", "Size",
             "Clip skip", "Batch size", "Lora hashes"}
     if settings.hires is None:
         used.add("Denoising strength")
@@ -334,6 +335,7 @@ def _comfy_params_to_a1111(params: dict[str, Any]) -> dict[str, Any]:
     converted: dict[str, Any] = {}
     renames: dict[str, tuple[str, Callable[[Any], Any]]] = {
         "ckpt_name": ("model", str),
+        "ckpt_hash": ("model_hash", str),
         "vae_name": ("vae", str),
         "seed": ("seed", int),
         "steps": ("steps", int),

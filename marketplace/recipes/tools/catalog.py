@@ -79,6 +79,9 @@ TOOL_LIST: tuple[Tool, ...] = (
         params=(
             StrParam(name="ckpt_name", label="Checkpoint", max_length=255,
                      help="Checkpoint file name as in CheckpointLoaderSimple."),
+            StrParam(name="ckpt_hash", label="Checkpoint hash", pattern=_HASH_PATTERN,
+                     pattern_help=_HASH_HELP, max_length=64,
+                     help="SHA-256 or AutoV2 of the checkpoint file."),
             StrParam(name="vae_name", label="VAE", max_length=255, help="VAELoader file name."),
             SeedParam(name="seed", label="Seed", help="KSampler seed, 0 to 2^64-1."),
             IntParam(name="steps", label="Steps", min_value=1, max_value=10000, default=20),
