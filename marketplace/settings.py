@@ -190,6 +190,9 @@ PUBLIC_MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The embedded default keeps its database, files and broker here; create it up front.
+for _folder in (VAR_DIR, STATIC_ROOT):
+    _folder.mkdir(parents=True, exist_ok=True)
 
 if S3_BUCKET:
     _s3_options = {

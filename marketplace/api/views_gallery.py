@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api import serializers as s
-from marketplace.core.errors import NotFound
+from marketplace.api.errors import error_body
 from marketplace.gallery import presenters, selectors, services
 
 ERRORS = {
@@ -131,5 +132,9 @@ class CreatorFollowView(APIView):
         return Response({"following": False})
 
 
-def not_found_view(request: Any, *args: Any, **kwargs: Any) -> Any:
-    raise NotFound("No such API endpoint.")
+def not_found_view(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unknown paths under /api/ answer in the API's error format, not with an HTML page."""
+    return JsonResponse(
+        error_body(code="not_found", message=f"No API endpoint at {request.path}; see /api/v1/docs/."),
+        status=404,
+    )
