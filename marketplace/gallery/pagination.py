@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connections
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -61,6 +62,8 @@ def after_cursor(queryset: QuerySet, cursor: Cursor) -> QuerySet:
     table = queryset.model._meta.db_table
     # A row-value comparison, not Q(a<x)|Q(a=x,b<y): only this form walks the index.
     key = datetime.fromisoformat(cursor.key) if isinstance(cursor.key, str) else cursor.key
+    # RawSQL skips the field's adaptation; do it here so SQLite compares like with like.
+    key = queryset.model._meta.get_field(column).get_db_prep_value(key, connections[queryset.db])
     condition = RawSQL(
         f'("{table}"."{column}", "{table}"."id") < (%s, %s)',  # noqa: S611 - column names are fixed
         (key, cursor.id),
