@@ -106,12 +106,22 @@ def parse_pasted(text: str, *, tool: str | None = None) -> PasteResult:
                            params=params, unparsed=unparsed)
     result = PasteResult(tool=tool, format=FORMAT_PLAIN, prompt=text.strip())
     if tool is not None and detected != FORMAT_PLAIN:
+        described = "an Automatic1111 block" if detected == FORMAT_A1111 else "a Midjourney prompt"
         result.unparsed.append(UnparsedPiece(
-            text="",
-            reason=f"this looks like a{'n Automatic1111' if detected == FORMAT_A1111 else ' Midjourney'} "
-            f"block; its settings were kept as prompt text because the tool is {tool!r}",
+            text=_settings_part(text, detected),
+            reason=f"this looks like {described}; its settings were kept as prompt text because "
+            f"the tool is {tool!r}, which has no paste format",
         ))
     return result
+
+
+def _settings_part(text: str, detected: str) -> str:
+    """The part of a paste that holds its settings (for pointing at it)."""
+    if detected == FORMAT_A1111:
+        return text.replace("\r", "\n").strip("\n").split("\n")[-1].strip()
+    normalised = _DASH_FLAG.sub("--", text)
+    first_flag = _FLAG.search(normalised)
+    return normalised[first_flag.start():].strip() if first_flag else normalised.strip()
 
 
 def detect_format(text: str) -> str:
@@ -523,7 +533,7 @@ def _read_flag(
         value, rest = fixed, tokens
     elif arity == OPTIONAL:
         if tokens and re.fullmatch(r"\d+(\.\d+)?", tokens[0]):
-            value, rest = tokens[0], tokens[1:]
+            value, rest = tokens[0].removesuffix(".0"), tokens[1:]
         else:
             value, rest = fixed, tokens
     elif arity == ONE:
@@ -531,6 +541,8 @@ def _read_flag(
             unparsed.append(UnparsedPiece(source, f"--{name} needs a value"))
             return
         value, rest = tokens[0], tokens[1:]
+        if param == "version" and re.fullmatch(r"\d{1,3}\.0", value):
+            value = value[:-2]  # Midjourney reads "--v 6.0" as "--v 6"
     elif arity == WORDS:
         value = [term.strip() for term in value_text.split(",") if term.strip()]
         rest = []

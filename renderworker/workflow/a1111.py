@@ -742,7 +742,9 @@ def _version_at_least_1_9(version: str | None) -> bool | None:
 def _default_scheduler(result: A1111Parameters, assumptions: list[str]) -> str | None:
     if result.comfy_scheduler is not None or result.sampler is None:
         return result.comfy_scheduler
-    if result.comfy_sampler is None:
+    if result.comfy_sampler is None or result.schedule_type not in (None, "Automatic"):
+        # A recorded schedule ComfyUI lacks (Align Your Steps, ...) is reported in not_mapped,
+        # never replaced by a guess.
         return None
     recent = _version_at_least_1_9(result.version)
     if recent and result.sampler in _KARRAS_BY_DEFAULT:
@@ -751,7 +753,7 @@ def _default_scheduler(result: A1111Parameters, assumptions: list[str]) -> str |
     if recent and result.sampler in _EXPONENTIAL_BY_DEFAULT:
         assumptions.append(f"scheduler: exponential, the default of {result.sampler} since v1.9")
         return "exponential"
-    assumptions.append("scheduler: normal, as no schedule type was recorded")
+    assumptions.append("scheduler: normal, as no schedule type (or Automatic) was recorded")
     return "normal"
 
 
