@@ -89,8 +89,12 @@ class StripeStandIn:
         """Bind, start webhook delivery and serve on a daemon thread; returns self."""
         self._server = _Server((self._host, self._port), _Handler, standin=self)
         self.dispatcher.start()
+        # A short poll interval makes stop() return promptly (tests start one server each).
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="stripe-standin-http", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="stripe-standin-http",
+            daemon=True,
         )
         self._thread.start()
         return self
