@@ -1,0 +1,89 @@
+"""Latent nodes: EmptyLatentImage, VAE encode/decode, latent upscaling."""
+
+from __future__ import annotations
+
+import torch
+
+from renderworker.engine.nodes.spec import COMBO, FLOAT, INT, LINK, RunState, register
+from renderworker.engine.resize import LATENT_METHODS, upscale
+from renderworker.engine.values import LatentValue, VaeValue
+
+MAX_RESOLUTION = 16384
+CROPS = ("disabled", "center")
+
+
+@register(
+    "EmptyLatentImage",
+    inputs={"width": INT(512, 16, MAX_RESOLUTION), "height": INT(512, 16, MAX_RESOLUTION), "batch_size": INT(1, 1, 4096)},
+    outputs=("LATENT",),
+)
+def empty_latent_image(state: RunState, *, width: int, height: int, batch_size: int) -> tuple[LatentValue]:
+    return (LatentValue(torch.zeros([batch_size, 4, height // 8, width // 8], dtype=torch.float32)),)
+
+
+def vae_decode_pixels(*, vae: VaeValue, samples: torch.Tensor) -> torch.Tensor:
+    """Decode unscaled latents to IMAGE [B, H, W, 3] in 0..1 (never tiled: fails instead)."""
+    module = vae.module
+    with torch.no_grad():
+        decoded = module.decode(samples.to(device=vae.device, dtype=vae.dtype), return_dict=False)[0]  # type: ignore[operator]
+    return torch.clamp((decoded.float() + 1.0) / 2.0, min=0.0, max=1.0).movedim(1, -1).cpu()
+
+
+@register("VAEDecode", inputs={"samples": LINK("LATENT"), "vae": LINK("VAE")}, outputs=("IMAGE",))
+def vae_decode(state: RunState, *, samples: LatentValue, vae: VaeValue) -> tuple[torch.Tensor]:
+    return (vae_decode_pixels(vae=vae, samples=samples.samples),)
+
+
+@register("VAEEncode", inputs={"pixels": LINK("IMAGE"), "vae": LINK("VAE")}, outputs=("LATENT",))
+def vae_encode(state: RunState, *, pixels: torch.Tensor, vae: VaeValue) -> tuple[LatentValue]:
+    # Crop to a multiple of 8, centred (ComfyUI vae_encode_crop_pixels).
+    height = (pixels.shape[1] // 8) * 8
+    width = (pixels.shape[2] // 8) * 8
+    top = (pixels.shape[1] % 8) // 2
+    left = (pixels.shape[2] % 8) // 2
+    cropped = pixels[:, top : top + height, left : left + width, :3]
+    image = cropped.movedim(-1, 1) * 2.0 - 1.0
+    with torch.no_grad():
+        encoded = vae.module.encode(image.to(device=vae.device, dtype=vae.dtype), return_dict=False)[0]  # type: ignore[operator]
+    # The distribution's mean: ComfyUI's VAE encode is deterministic.
+    return (LatentValue(encoded.mode().float().cpu()),)
+
+
+@register(
+    "LatentUpscale",
+    inputs={
+        "samples": LINK("LATENT"),
+        "upscale_method": COMBO(LATENT_METHODS),
+        "width": INT(512, 0, MAX_RESOLUTION),
+        "height": INT(512, 0, MAX_RESOLUTION),
+        "crop": COMBO(CROPS),
+    },
+    outputs=("LATENT",),
+)
+def latent_upscale(state: RunState, *, samples: LatentValue, upscale_method: str, width: int, height: int, crop: str) -> tuple[LatentValue]:
+    latent = samples.samples
+    if width == 0 and height == 0:
+        return (samples,)
+    if width == 0:
+        height = max(64, height)
+        width = max(64, round(latent.shape[-1] * height / latent.shape[-2]))
+    elif height == 0:
+        width = max(64, width)
+        height = max(64, round(latent.shape[-2] * width / latent.shape[-1]))
+    else:
+        width, height = max(64, width), max(64, height)
+    scaled = upscale(samples=latent, width=width // 8, height=height // 8, method=upscale_method, crop=crop)
+    return (LatentValue(scaled, samples.batch_index, None),)
+
+
+@register(
+    "LatentUpscaleBy",
+    inputs={"samples": LINK("LATENT"), "upscale_method": COMBO(LATENT_METHODS), "scale_by": FLOAT(1.5, 0.01, 8.0)},
+    outputs=("LATENT",),
+)
+def latent_upscale_by(state: RunState, *, samples: LatentValue, upscale_method: str, scale_by: float) -> tuple[LatentValue]:
+    latent = samples.samples
+    width = round(latent.shape[-1] * scale_by)
+    height = round(latent.shape[-2] * scale_by)
+    scaled = upscale(samples=latent, width=width, height=height, method=upscale_method, crop="disabled")
+    return (LatentValue(scaled, samples.batch_index, None),)
