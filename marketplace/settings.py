@@ -296,7 +296,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Email ----------------------------------------------------------------------------------
-_EMAIL_HOST = env_optional("EMAIL_HOST")
+_EMAIL_HOST = _required_in_production("EMAIL_HOST")
 MAILERS = {
     "default": (
         {
