@@ -1,0 +1,135 @@
+"""`sample` as a whole: determinism, seeds, progress, cancellation and refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+from torch import Tensor
+
+from renderworker.engine.sampling import (
+    SAMPLER_NAMES,
+    DiscreteSchedule,
+    RenderCancelled,
+    UnsupportedSamplerError,
+    initial_noise,
+    ksampler_sigmas,
+    noise_latent,
+    sample,
+)
+
+STOCHASTIC = {
+    "euler_ancestral",
+    "dpm_2_ancestral",
+    "dpmpp_2s_ancestral",
+    "dpmpp_sde",
+    "dpmpp_sde_gpu",
+    "dpmpp_2m_sde",
+    "dpmpp_2m_sde_gpu",
+    "dpmpp_2m_sde_heun",
+    "dpmpp_2m_sde_heun_gpu",
+    "dpmpp_3m_sde",
+    "dpmpp_3m_sde_gpu",
+    "ddpm",
+    "lcm",
+}
+
+
+def _inputs(schedule: DiscreteSchedule, sampler: str, steps: int = 8) -> tuple[Tensor, Tensor]:
+    latent = torch.zeros(2, 4, 8, 8)
+    sigmas = ksampler_sigmas(schedule=schedule, scheduler="karras", sampler=sampler, steps=steps, denoise=1.0)
+    x = noise_latent(latent=latent, noise=initial_noise(latent=latent, seed=5), sigmas=sigmas, schedule=schedule)
+    return x, sigmas
+
+
+@pytest.mark.parametrize("sampler", SAMPLER_NAMES)
+def test_same_inputs_give_bit_identical_results(schedule: DiscreteSchedule, gaussian: Any, sampler: str) -> None:
+    x, sigmas = _inputs(schedule, sampler)
+    first = sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=77)
+    torch.manual_seed(12345)  # the global generator must not matter
+    torch.randn(10)
+    second = sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=77)
+    assert torch.equal(first, second)
+    assert not torch.equal(first, x)
+
+
+@pytest.mark.parametrize("sampler", SAMPLER_NAMES)
+def test_only_ancestral_and_sde_samplers_depend_on_the_seed(
+    schedule: DiscreteSchedule, gaussian: Any, sampler: str
+) -> None:
+    x, sigmas = _inputs(schedule, sampler)
+    seed_1 = sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=1)
+    seed_2 = sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=2)
+    assert torch.equal(seed_1, seed_2) is (sampler not in STOCHASTIC)
+
+
+@pytest.mark.parametrize("sampler", SAMPLER_NAMES)
+def test_on_step_reports_each_step_once_in_order(schedule: DiscreteSchedule, gaussian: Any, sampler: str) -> None:
+    x, sigmas = _inputs(schedule, sampler, steps=6)
+    reports: list[tuple[int, int]] = []
+    sample(
+        sampler=sampler,
+        denoise=gaussian.denoiser,
+        x=x,
+        sigmas=sigmas,
+        seed=1,
+        on_step=lambda step, total: reports.append((step, total)),
+    )
+    assert reports == [(step, 6) for step in range(1, 7)]
+
+
+@pytest.mark.parametrize("sampler", SAMPLER_NAMES)
+def test_cancellation_stops_before_the_next_step(schedule: DiscreteSchedule, gaussian: Any, sampler: str) -> None:
+    x, sigmas = _inputs(schedule, sampler, steps=6)
+    finished: list[int] = []
+    calls_after_cancel: list[Tensor] = []
+
+    def denoiser(x: Tensor, sigma: Tensor) -> Tensor:
+        if len(finished) >= 3:
+            calls_after_cancel.append(sigma)
+        return gaussian.denoiser(x, sigma)
+
+    with pytest.raises(RenderCancelled) as raised:
+        sample(
+            sampler=sampler,
+            denoise=denoiser,
+            x=x,
+            sigmas=sigmas,
+            seed=1,
+            on_step=lambda step, total: finished.append(step),
+            should_cancel=lambda: len(finished) >= 3,
+        )
+    assert (raised.value.completed_steps, raised.value.total_steps) == (3, 6)
+    assert str(raised.value) == "sampling cancelled after 3 of 6 steps"
+    assert finished == [1, 2, 3]
+    assert calls_after_cancel == []
+
+
+@pytest.mark.parametrize("sigmas", [torch.zeros(0), torch.tensor([3.0])])
+def test_fewer_than_two_sigmas_return_the_input_without_model_calls(sigmas: Tensor) -> None:
+    x = torch.ones(1, 4, 2, 2)
+
+    def refusing_denoiser(x: Tensor, sigma: Tensor) -> Tensor:
+        raise AssertionError("no model call expected")
+
+    assert sample(sampler="euler", denoise=refusing_denoiser, x=x, sigmas=sigmas, seed=1) is x
+
+
+def test_unknown_sampler_is_refused_with_the_accepted_names(gaussian: Any) -> None:
+    with pytest.raises(UnsupportedSamplerError, match="sampler_name 'euler_a' is not supported; accepted: euler, "):
+        sample(sampler="euler_a", denoise=gaussian.denoiser, x=torch.ones(1, 1, 1, 1), sigmas=torch.tensor([1.0, 0.0]), seed=1)
+
+
+def test_seed_is_validated(gaussian: Any) -> None:
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        sample(sampler="euler", denoise=gaussian.denoiser, x=torch.ones(1, 1, 1, 1), sigmas=torch.tensor([1.0, 0.0]), seed=-1)
+
+
+def test_batch_samples_are_sampled_independently_for_deterministic_samplers(
+    schedule: DiscreteSchedule, gaussian: Any
+) -> None:
+    x, sigmas = _inputs(schedule, "dpmpp_2m")
+    together = sample(sampler="dpmpp_2m", denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=1)
+    alone = sample(sampler="dpmpp_2m", denoise=gaussian.denoiser, x=x[1:], sigmas=sigmas, seed=1)
+    assert torch.equal(together[1:], alone)
