@@ -1,4 +1,4 @@
-"""`python -m marketplace.commerce.stripe_standin --port 12111 --webhook-url ... --webhook-secret whsec_...`"""
+"""Run the stand-in: `python -m marketplace.commerce.stripe_standin --port 12111 ...`."""
 
 from __future__ import annotations
 

@@ -90,7 +90,10 @@ def dispatch(
     if allowed_methods:
         raise StripeError(
             status=404,
-            message=f"Unrecognized request URL ({method} {path}). This path accepts {', '.join(sorted(set(allowed_methods)))}.",
+            message=(
+                f"Unrecognized request URL ({method} {path}). This path accepts "
+                f"{', '.join(sorted(set(allowed_methods)))}."
+            ),
         )
     raise StripeError(
         status=404,

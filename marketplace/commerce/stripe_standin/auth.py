@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
 
 from .errors import StripeError
 
 ACCEPTED_KEY_PREFIX = "sk_test_"
 
 
-def authenticate(*, headers: Mapping[str, str]) -> str:
-    """The API key from `Authorization`, which must be a test secret key (`sk_test_...`).
+def authenticate(*, authorization: str) -> str:
+    """The API key in an `Authorization` header value; it must be a test key (`sk_test_...`).
 
     The stand-in refuses live keys on purpose: a live key pointed here is a misconfiguration.
     """
-    header = headers.get("Authorization", "").strip()
+    header = authorization.strip()
     key = ""
     if header.lower().startswith("bearer "):
         key = header[7:].strip()
@@ -31,7 +30,8 @@ def authenticate(*, headers: Mapping[str, str]) -> str:
         raise StripeError(
             status=401,
             message=(
-                "You did not provide an API key. You need to provide your API key in the Authorization header, "
+                "You did not provide an API key. You need to provide your API key in the "
+                "Authorization header, "
                 "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
                 "https://stripe.com/docs/api#authentication for details."
             ),
@@ -40,7 +40,8 @@ def authenticate(*, headers: Mapping[str, str]) -> str:
         raise StripeError(
             status=401,
             message=(
-                f"Invalid API Key provided: {_redact(key)}. The Kiln Stripe stand-in accepts any test secret key "
+                f"Invalid API Key provided: {_redact(key)}. The Kiln Stripe stand-in accepts "
+                "any test secret key "
                 f"({ACCEPTED_KEY_PREFIX}...) and nothing else."
             ),
         )

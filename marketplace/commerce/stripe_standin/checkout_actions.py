@@ -25,7 +25,10 @@ def complete_session(*, store: Store, session_id: str, payment_method: str) -> J
     if payment_method not in PAYMENT_METHODS:
         raise invalid_state(
             param="payment_method",
-            message=f"Invalid payment_method: {payment_method!r}. Must be one of {', '.join(PAYMENT_METHODS)}.",
+            message=(
+                f"Invalid payment_method: {payment_method!r}. Must be one of "
+                f"{', '.join(PAYMENT_METHODS)}."
+            ),
         )
     session = store.get(session_id, object_name="checkout.session")
     _require_status(session=session, expected="open", action="completed")
@@ -105,7 +108,7 @@ def fail_async_payment(*, store: Store, session_id: str) -> JsonObject:
 
 
 def expire_session(*, store: Store, session_id: str) -> JsonObject:
-    """Expire an open session (API call or `expires_at` passing); emits `checkout.session.expired`."""
+    """Expire an open session (API call or `expires_at` passed): `checkout.session.expired`."""
     session = store.get(session_id, object_name="checkout.session")
     _require_status(session=session, expected="open", action="expired")
     session["status"] = "expired"
@@ -171,8 +174,10 @@ def _processing_payment(
     if session["status"] != "complete" or intent is None or intent["status"] != "processing":
         raise invalid_state(
             message=(
-                f"Checkout Session {session_id} has no payment awaiting the bank (status={session['status']}, "
-                f"payment_status={session['payment_status']}); complete it with payment_method=async first."
+                f"Checkout Session {session_id} has no payment awaiting the bank "
+                f"(status={session['status']}, "
+                f"payment_status={session['payment_status']}); complete it with "
+                "payment_method=async first."
             )
         )
     return session, intent, store.objects[intent["latest_charge"]]
@@ -182,7 +187,8 @@ def _require_status(*, session: JsonObject, expected: str, action: str) -> None:
     if session["status"] != expected:
         raise invalid_state(
             message=(
-                f"Checkout Session {session['id']} has status {session['status']!r}; only sessions with "
+                f"Checkout Session {session['id']} has status {session['status']!r}; only "
+                "sessions with "
                 f"status {expected!r} can be {action}."
             )
         )

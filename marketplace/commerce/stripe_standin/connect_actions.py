@@ -23,7 +23,9 @@ def onboard_account(*, store: Store, account_id: str, flags: dict[str, bool]) ->
         raise StripeError(
             status=400,
             param=unknown[0],
-            message=f"Unknown onboarding flag {unknown[0]!r}; accepted: {', '.join(ONBOARDING_FLAGS)}.",
+            message=(
+                f"Unknown onboarding flag {unknown[0]!r}; accepted: {', '.join(ONBOARDING_FLAGS)}."
+            ),
         )
     previous: dict[str, Any] = {
         name: account[name] for name in (*ONBOARDING_FLAGS, "capabilities", "requirements")
@@ -61,7 +63,8 @@ def require_transfers_capability(*, account: JsonObject, param: str) -> None:
             code="insufficient_capabilities_for_transfer",
             param=param,
             message=(
-                f"Your destination account ({account['id']}) needs to have at least one of the following "
+                f"Your destination account ({account['id']}) needs to have at least one of "
+                "the following "
                 "capabilities enabled: transfers, crypto_transfers, legacy_payments. Finish its "
                 "onboarding first (charges_enabled, payouts_enabled, details_submitted)."
             ),

@@ -46,7 +46,10 @@ def _accept(body: JsonObject, **expected: type | tuple[type, ...]) -> None:
                 status=400,
                 code="parameter_unknown",
                 param=name,
-                message=f"Received unknown parameter: {name}. Accepted: {', '.join(expected) or 'none'}.",
+                message=(
+                    f"Received unknown parameter: {name}. Accepted: "
+                    f"{', '.join(expected) or 'none'}."
+                ),
             )
         wanted = expected[name]
         if not isinstance(value, wanted) or (
@@ -124,7 +127,10 @@ def onboard(context: ControlContext) -> JsonObject:
 
 
 def delivery_settings(context: ControlContext) -> JsonObject:
-    """Body: `{"copies"?: int >= 1, "delay_seconds"?: number >= 0, "hold"?: bool}`; unsent keys keep their value."""
+    """Body: `{"copies"?: int >= 1, "delay_seconds"?: number >= 0, "hold"?: bool}`.
+
+    Keys not sent keep their current value.
+    """
     _accept(context.body, copies=int, delay_seconds=(int, float), hold=bool)
     current = asdict(context.dispatcher.settings)
     updated = DeliverySettings(**{**current, **context.body})

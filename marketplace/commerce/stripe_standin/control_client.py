@@ -27,6 +27,8 @@ class StandInControl:
     """Plays buyer, bank and Stripe against a running stand-in at `base_url`."""
 
     def __init__(self, *, base_url: str, timeout_seconds: float = 60.0) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.timeout_seconds = timeout_seconds
 
@@ -66,7 +68,7 @@ class StandInControl:
         return self._post(f"/_standin/charges/{charge_id}/dispute", {"reason": reason})
 
     def onboard_account(self, *, account_id: str, **flags: bool) -> JsonObject:
-        """Finish (or, with flags set false, half-finish) onboarding: `account.updated` on Connect."""
+        """Finish onboarding (flags set false half-finish it): `account.updated` on Connect."""
         return self._post(f"/_standin/accounts/{account_id}/onboard", dict(flags))
 
     def set_delivery(
@@ -114,14 +116,15 @@ class StandInControl:
 
     def _request(self, method: str, path: str, body: JsonObject | None) -> JsonObject:
         data = json.dumps(body).encode("utf-8") if body is not None else None
-        request = urllib.request.Request(
+        # The scheme is checked in __init__ (http/https only).
+        request = urllib.request.Request(  # noqa: S310
             self.base_url + path,
             data=data,
             method=method,
             headers={"Content-Type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
                 return dict(json.loads(response.read()))
         except urllib.error.HTTPError as error:
             with error:

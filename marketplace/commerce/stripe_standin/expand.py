@@ -21,7 +21,9 @@ def expand_object(*, store: Store, obj: JsonObject, paths: list[str]) -> JsonObj
             raise StripeError(
                 status=400,
                 param="expand",
-                message=f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property ({path}).",
+                message=(
+                    f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property ({path})."
+                ),
             )
         _expand(store=store, target=result, segments=segments, path=path)
     return result

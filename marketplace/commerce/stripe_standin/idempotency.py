@@ -47,8 +47,10 @@ class IdempotencyCache:
                         status=400,
                         error_type="idempotency_error",
                         message=(
-                            f"Keys for idempotent requests can only be used for the same endpoint they were first "
-                            f"used for ('{stored.method} {stored.path}'). Try using a key other than '{scope[2]}' "
+                            "Keys for idempotent requests can only be used for the same "
+                            "endpoint they were first "
+                            f"used for ('{stored.method} {stored.path}'). Try using a key "
+                            f"other than '{scope[2]}' "
                             "if you meant to execute a different request."
                         ),
                     )
@@ -57,8 +59,10 @@ class IdempotencyCache:
                         status=400,
                         error_type="idempotency_error",
                         message=(
-                            "Keys for idempotent requests can only be used with the same parameters they were first "
-                            f"used with. Try using a key other than '{scope[2]}' if you meant to execute a different request."
+                            "Keys for idempotent requests can only be used with the same "
+                            "parameters they were first "
+                            f"used with. Try using a key other than '{scope[2]}' if you "
+                            "meant to execute a different request."
                         ),
                     )
                 return stored
@@ -68,7 +72,8 @@ class IdempotencyCache:
                     error_type="idempotency_error",
                     code="idempotency_key_in_use",
                     message=(
-                        "There is currently another in-progress request using this Idempotent Key (that probably "
+                        "There is currently another in-progress request using this "
+                        "Idempotent Key (that probably "
                         "means you submitted twice, and the other request is still going through): "
                         f"{scope[2]}. Please try again later."
                     ),

@@ -20,7 +20,10 @@ def charge_for_refund(
     if intent["status"] != "succeeded" or intent["latest_charge"] is None:
         raise invalid_state(
             param="payment_intent",
-            message=f"This PaymentIntent ({payment_intent_id}) does not have a successful charge to refund.",
+            message=(
+                f"This PaymentIntent ({payment_intent_id}) does not have a successful charge to "
+                "refund."
+            ),
         )
     return store.objects[intent["latest_charge"]]
 
@@ -39,7 +42,10 @@ def create_refund(
     if charge["status"] != "succeeded":
         raise invalid_state(
             param="charge",
-            message=f"Charge {charge['id']} has status {charge['status']!r}; only succeeded charges can be refunded.",
+            message=(
+                f"Charge {charge['id']} has status {charge['status']!r}; only succeeded charges "
+                "can be refunded."
+            ),
         )
     if charge["disputed"]:
         raise invalid_state(
@@ -59,7 +65,10 @@ def create_refund(
         raise invalid_parameter(
             param="amount",
             code="amount_too_large" if refund_amount > remaining else None,
-            message=f"Refund amount ({refund_amount}) must be between 1 and the unrefunded amount on charge {charge['id']} ({remaining}).",
+            message=(
+                f"Refund amount ({refund_amount}) must be between 1 and the unrefunded amount on "
+                f"charge {charge['id']} ({remaining})."
+            ),
         )
     now = store.clock.now()
     refund = store.add(
@@ -95,7 +104,10 @@ def create_dispute(*, store: Store, charge_id: str, reason: str) -> JsonObject:
     if charge["status"] != "succeeded" or charge["disputed"]:
         raise invalid_state(
             param="charge",
-            message=f"Charge {charge_id} cannot be disputed (status={charge['status']!r}, disputed={charge['disputed']}).",
+            message=(
+                f"Charge {charge_id} cannot be disputed (status={charge['status']!r}, "
+                f"disputed={charge['disputed']})."
+            ),
         )
     dispute = store.add(
         payment_shapes.dispute(charge_object=charge, reason=reason, created=store.clock.now())
@@ -122,7 +134,10 @@ def create_transfer(*, store: Store, params: JsonObject) -> JsonObject:
         if source["currency"] != params["currency"]:
             raise invalid_parameter(
                 param="currency",
-                message=f"currency {params['currency']!r} must match the source_transaction's currency {source['currency']!r}.",
+                message=(
+                    f"currency {params['currency']!r} must match the source_transaction's "
+                    f"currency {source['currency']!r}."
+                ),
             )
     return store.add(
         payment_shapes.transfer(

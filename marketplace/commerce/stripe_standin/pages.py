@@ -67,7 +67,8 @@ def pay_page(*, store: Store, session_id: str) -> PageResponse:
         )
     currency = session["currency"]
     rows = "".join(
-        f'<tr class="line-item"><td>{html.escape(item["description"])}</td><td>{item["quantity"]}</td>'
+        "<tr "
+        f'class="line-item"><td>{html.escape(item["description"])}</td><td>{item["quantity"]}</td>'
         f"<td>{format_amount(amount=item['amount_total'], currency=currency)}</td></tr>"
         for item in store.session_line_items[session_id]
     )
@@ -78,7 +79,8 @@ def pay_page(*, store: Store, session_id: str) -> PageResponse:
         f'<p>Total: <strong id="total">{total}</strong></p>'
         f'<form method="post" action="/c/pay/{html.escape(session_id)}">'
         '<button type="submit" name="action" value="card" id="pay-card">Pay with card</button> '
-        '<button type="submit" name="action" value="async" id="pay-async">Pay with bank transfer (async)</button> '
+        '<button type="submit" name="action" value="async" id="pay-async">Pay with bank '
+        "transfer (async)</button> "
         '<button type="submit" name="action" value="cancel" id="cancel">Cancel</button>'
         "</form>"
     )
@@ -127,15 +129,17 @@ def onboarding_page(*, store: Store, account_id: str, token: str) -> PageRespons
         f"<h1>Set up payouts for Kiln</h1><p>Account {html.escape(account_id)} "
         f"({html.escape(account['email'] or 'no email')}). Test mode: no details are needed.</p>"
         f'<form method="post" action="/setup/e/{html.escape(account_id)}/{html.escape(token)}">'
-        '<button type="submit" name="action" value="submit" id="submit-onboarding">Submit details</button> '
-        '<button type="submit" name="action" value="leave" id="leave-onboarding">Return without finishing</button>'
+        '<button type="submit" name="action" value="submit" id="submit-onboarding">Submit '
+        "details</button> "
+        '<button type="submit" name="action" value="leave" id="leave-onboarding">Return '
+        "without finishing</button>"
         "</form>"
     )
     return PageResponse(status=200, body=_document(title="Onboarding", body=body))
 
 
 def onboarding_submit(*, store: Store, account_id: str, token: str, action: str) -> PageResponse:
-    """Finish onboarding (`submit`) or leave it unfinished (`leave`); either way go to return_url."""
+    """Finish onboarding (`submit`) or leave it unfinished (`leave`); then go to return_url."""
     record = store.account_links.get(token)
     if record is None or record.account_id != account_id or not record.visited:
         return _message_page(
@@ -174,6 +178,7 @@ def _document(*, title: str, body: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)} · Kiln Stripe stand-in</title>"
-        "<style>body{font-family:sans-serif;max-width:40rem;margin:2rem auto}td,th{padding:.3rem .8rem}</style>"
+        "<style>body{font-family:sans-serif;max-width:40rem;margin:2rem auto}"
+        "td,th{padding:.3rem .8rem}</style>"
         f"</head><body>{body}</body></html>"
     )

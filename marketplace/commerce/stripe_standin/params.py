@@ -82,7 +82,10 @@ def _validate_object(*, value: Any, fields: Mapping[str, Field], path: Path) -> 
     if not isinstance(value, Mapping):
         raise invalid_parameter(
             param=format_param(path=path),
-            message=f"Invalid object: {format_param(path=path)} must be a hash (send {format_param(path=path)}[key]=value).",
+            message=(
+                f"Invalid object: {format_param(path=path)} must be a hash (send "
+                f"{format_param(path=path)}[key]=value)."
+            ),
         )
     for name in value:
         if name not in fields:
@@ -141,12 +144,19 @@ def _validate_value(*, value: Any, spec: Field, path: Path) -> Any:
         raise invalid_parameter(
             param=param,
             code="parameter_invalid_empty",
-            message=f"You passed an empty string for '{param}'. We assume empty values are an attempt to unset a parameter; however '{param}' cannot be unset. You should remove '{param}' from your request or supply a non-empty value.",
+            message=(
+                f"You passed an empty string for '{param}'. We assume empty values are an "
+                f"attempt to unset a parameter; however '{param}' cannot be unset. You "
+                f"should remove '{param}' from your request or supply a non-empty value."
+            ),
         )
     if spec.max_length is not None and len(value) > spec.max_length:
         raise invalid_parameter(
             param=param,
-            message=f"Invalid string: {param} is {len(value)} characters long; the maximum is {spec.max_length}.",
+            message=(
+                f"Invalid string: {param} is {len(value)} characters long; the maximum is "
+                f"{spec.max_length}."
+            ),
         )
     return value
 

@@ -120,9 +120,12 @@ class StripeStandIn:
 def _endpoint(*, url: str | None, secret: str | None, name: str) -> WebhookEndpoint | None:
     if url is None:
         return None
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"{name}_url must be an http(s) URL, got {url!r}.")
     if not secret or not secret.startswith("whsec_"):
         raise ValueError(
-            f"{name}_secret must be a signing secret starting with 'whsec_' when {name}_url is set; got {secret!r}."
+            f"{name}_secret must be a signing secret starting with 'whsec_' when {name}_url "
+            f"is set; got {secret!r}."
         )
     return WebhookEndpoint(url=url, secret=secret)
 
@@ -193,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         try:
-            api_key = authenticate(headers=self.headers)
+            api_key = authenticate(authorization=self.headers.get("Authorization", ""))
             raw_params = decode_form(encoded=body if method == "POST" else query)
             stripe_account = self.headers.get("Stripe-Account")
             scope = (

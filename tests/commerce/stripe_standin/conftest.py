@@ -55,7 +55,7 @@ def _start_receiver() -> WebhookReceiver:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             with lock:
                 receiver.deliveries.append(
@@ -70,7 +70,7 @@ def _start_receiver() -> WebhookReceiver:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     receiver.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -22,7 +22,11 @@ def test_created_session_parses_as_a_stripe_session_with_stripes_fields(
 
     assert isinstance(session, stripe.checkout.Session)
     assert session.id.startswith("cs_test_")
-    assert (session.object, session.livemode, session.mode) == ("checkout.session", False, "payment")
+    assert (session.object, session.livemode, session.mode) == (
+        "checkout.session",
+        False,
+        "payment",
+    )
     assert (session.status, session.payment_status) == ("open", "unpaid")
     assert (session.amount_total, session.currency) == (1999, "usd")
     assert session.client_reference_id == "order-7"
@@ -77,7 +81,11 @@ def test_line_items_list_endpoint_pages_items(
 ) -> None:
     items = [
         {
-            "price_data": {"currency": "usd", "unit_amount": 100 * (index + 1), "product_data": {"name": f"Item {index}"}},
+            "price_data": {
+                "currency": "usd",
+                "unit_amount": 100 * (index + 1),
+                "product_data": {"name": f"Item {index}"},
+            },
             "quantity": 1,
         }
         for index in range(3)
@@ -109,7 +117,10 @@ def test_missing_required_nested_parameter_is_named(make_session: SessionFactory
     with pytest.raises(stripe.InvalidRequestError) as raised:
         make_session(line_items=[{"price_data": {"currency": "usd", "unit_amount": 5}}])
 
-    assert (raised.value.code, raised.value.param) == ("parameter_missing", "line_items[0][quantity]")
+    assert (raised.value.code, raised.value.param) == (
+        "parameter_missing",
+        "line_items[0][quantity]",
+    )
 
 
 def test_unknown_session_id_is_a_404_resource_missing(client: stripe.StripeClient) -> None:
@@ -122,7 +133,9 @@ def test_unknown_session_id_is_a_404_resource_missing(client: stripe.StripeClien
     assert str(raised.value.user_message) == "No such checkout.session: 'cs_test_nope'"
 
 
-def test_live_or_missing_keys_are_refused_with_authentication_errors(standin: StripeStandIn) -> None:
+def test_live_or_missing_keys_are_refused_with_authentication_errors(
+    standin: StripeStandIn,
+) -> None:
     live_client = stripe.StripeClient("sk_live_realkey123456", base_addresses={"api": standin.url})
 
     with pytest.raises(stripe.AuthenticationError) as raised:
@@ -139,7 +152,12 @@ def test_basic_auth_with_the_key_as_username_is_accepted(standin: StripeStandIn)
     response = requests.get(f"{standin.url}/v1/checkout/sessions", auth=(API_KEY, ""), timeout=10)
 
     assert response.status_code == 200
-    assert response.json() == {"object": "list", "data": [], "has_more": False, "url": "/v1/checkout/sessions"}
+    assert response.json() == {
+        "object": "list",
+        "data": [],
+        "has_more": False,
+        "url": "/v1/checkout/sessions",
+    }
 
 
 def test_same_idempotency_key_and_params_replays_the_first_response(
@@ -147,7 +165,16 @@ def test_same_idempotency_key_and_params_replays_the_first_response(
 ) -> None:
     params = {
         "mode": "payment",
-        "line_items": [{"price_data": {"currency": "eur", "unit_amount": 500, "product_data": {"name": "Blueprint"}}, "quantity": 2}],
+        "line_items": [
+            {
+                "price_data": {
+                    "currency": "eur",
+                    "unit_amount": 500,
+                    "product_data": {"name": "Blueprint"},
+                },
+                "quantity": 2,
+            }
+        ],
     }
     key = f"checkout-{uuid.uuid4()}"
 
@@ -163,12 +190,22 @@ def test_same_idempotency_key_with_different_params_is_an_idempotency_error(
     client: stripe.StripeClient,
 ) -> None:
     key = f"checkout-{uuid.uuid4()}"
-    item = {"price_data": {"currency": "usd", "unit_amount": 500, "product_data": {"name": "Blueprint"}}, "quantity": 1}
-    client.v1.checkout.sessions.create(params={"mode": "payment", "line_items": [item]}, options={"idempotency_key": key})
+    item = {
+        "price_data": {
+            "currency": "usd",
+            "unit_amount": 500,
+            "product_data": {"name": "Blueprint"},
+        },
+        "quantity": 1,
+    }
+    client.v1.checkout.sessions.create(
+        params={"mode": "payment", "line_items": [item]}, options={"idempotency_key": key}
+    )
 
     with pytest.raises(stripe.IdempotencyError) as raised:
         client.v1.checkout.sessions.create(
-            params={"mode": "payment", "line_items": [{**item, "quantity": 2}]}, options={"idempotency_key": key}
+            params={"mode": "payment", "line_items": [{**item, "quantity": 2}]},
+            options={"idempotency_key": key},
         )
 
     assert raised.value.http_status == 400
@@ -179,10 +216,21 @@ def test_same_idempotency_key_with_different_params_is_an_idempotency_error(
 def test_failed_request_does_not_burn_its_idempotency_key(client: stripe.StripeClient) -> None:
     key = f"checkout-{uuid.uuid4()}"
     with pytest.raises(stripe.InvalidRequestError):
-        client.v1.checkout.sessions.create(params={"mode": "payment"}, options={"idempotency_key": key})
+        client.v1.checkout.sessions.create(
+            params={"mode": "payment"}, options={"idempotency_key": key}
+        )
 
-    item = {"price_data": {"currency": "usd", "unit_amount": 500, "product_data": {"name": "Blueprint"}}, "quantity": 1}
-    created = client.v1.checkout.sessions.create(params={"mode": "payment", "line_items": [item]}, options={"idempotency_key": key})
+    item = {
+        "price_data": {
+            "currency": "usd",
+            "unit_amount": 500,
+            "product_data": {"name": "Blueprint"},
+        },
+        "quantity": 1,
+    }
+    created = client.v1.checkout.sessions.create(
+        params={"mode": "payment", "line_items": [item]}, options={"idempotency_key": key}
+    )
 
     assert created.status == "open"
 

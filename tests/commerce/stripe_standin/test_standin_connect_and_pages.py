@@ -18,7 +18,12 @@ REFRESH_URL = "http://kiln.test/creator/payouts/refresh/"
 
 def _account_link(client: stripe.StripeClient, account_id: str) -> stripe.AccountLink:
     return client.v1.account_links.create(
-        params={"account": account_id, "refresh_url": REFRESH_URL, "return_url": RETURN_URL, "type": "account_onboarding"}
+        params={
+            "account": account_id,
+            "refresh_url": REFRESH_URL,
+            "return_url": RETURN_URL,
+            "type": "account_onboarding",
+        }
     )
 
 
@@ -31,18 +36,26 @@ def test_new_express_account_is_not_enabled(client: stripe.StripeClient) -> None
     assert isinstance(fetched, stripe.Account)
     assert fetched.id.startswith("acct_")
     assert (fetched.type, fetched.email) == ("express", "creator@kiln.test")
-    assert (fetched.charges_enabled, fetched.payouts_enabled, fetched.details_submitted) == (False, False, False)
+    assert (fetched.charges_enabled, fetched.payouts_enabled, fetched.details_submitted) == (
+        False,
+        False,
+        False,
+    )
     assert fetched.metadata.to_dict() == {"user_id": "12"}
 
 
 def test_onboarding_page_finishes_onboarding_and_account_updated_goes_to_connect_only(
     client: stripe.StripeClient, standin: StripeStandIn, platform_receiver, connect_receiver
 ) -> None:
-    account = client.v1.accounts.create(params={"type": "express", "capabilities": {"transfers": {"requested": True}}})
+    account = client.v1.accounts.create(
+        params={"type": "express", "capabilities": {"transfers": {"requested": True}}}
+    )
     link = _account_link(client, account.id)
 
     page = requests.get(link.url, timeout=10)
-    submitted = requests.post(link.url, data={"action": "submit"}, allow_redirects=False, timeout=10)
+    submitted = requests.post(
+        link.url, data={"action": "submit"}, allow_redirects=False, timeout=10
+    )
     assert standin.wait_for_webhooks()
 
     assert isinstance(link, stripe.AccountLink)
@@ -54,7 +67,11 @@ def test_onboarding_page_finishes_onboarding_and_account_updated_goes_to_connect
     [delivery] = connect_receiver.deliveries
     event = stripe.Webhook.construct_event(delivery.body, delivery.signature, CONNECT_SECRET)
     assert (event.type, event.account) == ("account.updated", account.id)
-    assert (event.data.object.charges_enabled, event.data.object.payouts_enabled, event.data.object.details_submitted) == (True, True, True)
+    assert (
+        event.data.object.charges_enabled,
+        event.data.object.payouts_enabled,
+        event.data.object.details_submitted,
+    ) == (True, True, True)
     assert event.data.previous_attributes.charges_enabled is False
     refreshed = client.v1.accounts.retrieve(account.id)
     assert (refreshed.charges_enabled, refreshed.capabilities.transfers) == (True, "active")
@@ -106,7 +123,9 @@ def test_account_link_is_single_use_and_a_second_visit_goes_to_refresh_url(
     assert (second.status_code, second.headers["Location"]) == (303, REFRESH_URL)
 
 
-def test_expired_account_link_goes_to_refresh_url(client: stripe.StripeClient, control: StandInControl) -> None:
+def test_expired_account_link_goes_to_refresh_url(
+    client: stripe.StripeClient, control: StandInControl
+) -> None:
     account = client.v1.accounts.create(params={"type": "express"})
     link = _account_link(client, account.id)
 
@@ -127,8 +146,22 @@ def test_account_link_for_an_unknown_account_is_a_404(client: stripe.StripeClien
 def test_pay_page_lists_items_and_total(make_session: SessionFactory) -> None:
     session = make_session(
         line_items=[
-            {"price_data": {"currency": "usd", "unit_amount": 1500, "product_data": {"name": "Recipe <b>"}}, "quantity": 1},
-            {"price_data": {"currency": "usd", "unit_amount": 250, "product_data": {"name": "Blueprint"}}, "quantity": 2},
+            {
+                "price_data": {
+                    "currency": "usd",
+                    "unit_amount": 1500,
+                    "product_data": {"name": "Recipe <b>"},
+                },
+                "quantity": 1,
+            },
+            {
+                "price_data": {
+                    "currency": "usd",
+                    "unit_amount": 250,
+                    "product_data": {"name": "Blueprint"},
+                },
+                "quantity": 2,
+            },
         ]
     )
 
@@ -143,7 +176,10 @@ def test_pay_page_lists_items_and_total(make_session: SessionFactory) -> None:
 
 
 def test_paying_by_card_on_the_page_redirects_to_success_url_with_the_session_id(
-    make_session: SessionFactory, client: stripe.StripeClient, standin: StripeStandIn, platform_receiver
+    make_session: SessionFactory,
+    client: stripe.StripeClient,
+    standin: StripeStandIn,
+    platform_receiver,
 ) -> None:
     session = make_session()
 
@@ -172,9 +208,14 @@ def test_cancel_on_the_page_redirects_to_cancel_url_and_leaves_the_session_open(
 ) -> None:
     session = make_session()
 
-    cancelled = requests.post(session.url, data={"action": "cancel"}, allow_redirects=False, timeout=10)
+    cancelled = requests.post(
+        session.url, data={"action": "cancel"}, allow_redirects=False, timeout=10
+    )
 
-    assert (cancelled.status_code, cancelled.headers["Location"]) == (303, "http://kiln.test/checkout/cancel/")
+    assert (cancelled.status_code, cancelled.headers["Location"]) == (
+        303,
+        "http://kiln.test/checkout/cancel/",
+    )
     assert client.v1.checkout.sessions.retrieve(session.id).status == "open"
 
 

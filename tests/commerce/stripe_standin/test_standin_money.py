@@ -13,7 +13,9 @@ SessionFactory = Callable[..., stripe.checkout.Session]
 PLATFORM_SECRET = "whsec_platform_test_secret"
 
 
-def _paid_session(make_session: SessionFactory, control: StandInControl, **overrides: object) -> str:
+def _paid_session(
+    make_session: SessionFactory, control: StandInControl, **overrides: object
+) -> str:
     session = make_session(**overrides)
     control.complete_session(session_id=session.id)
     return session.id
@@ -35,7 +37,9 @@ def test_destination_charge_records_the_fee_and_transfers_to_the_creator(
         },
     )
 
-    session = client.v1.checkout.sessions.retrieve(session_id, params={"expand": ["payment_intent.latest_charge"]})
+    session = client.v1.checkout.sessions.retrieve(
+        session_id, params={"expand": ["payment_intent.latest_charge"]}
+    )
     intent = session.payment_intent
     charge = intent.latest_charge
     transfer = client.v1.transfers.retrieve(charge.transfer)
@@ -45,7 +49,11 @@ def test_destination_charge_records_the_fee_and_transfers_to_the_creator(
     assert intent.transfer_data.destination == onboarded_account.id
     assert intent.metadata.to_dict() == {"order_id": "7"}
     assert (charge.application_fee_amount, charge.payment_intent) == (400, intent.id)
-    assert (transfer.amount, transfer.destination, transfer.source_transaction) == (1999, onboarded_account.id, charge.id)
+    assert (transfer.amount, transfer.destination, transfer.source_transaction) == (
+        1999,
+        onboarded_account.id,
+        charge.id,
+    )
     assert transfer.transfer_group == intent.transfer_group
     assert (fee.amount, fee.account, fee.charge) == (400, onboarded_account.id, charge.id)
 
@@ -63,13 +71,21 @@ def test_full_refund_by_payment_intent_sends_charge_refunded(
     assert standin.wait_for_webhooks()
 
     assert isinstance(refund, stripe.Refund)
-    assert (refund.amount, refund.status, refund.payment_intent) == (1999, "succeeded", session.payment_intent)
+    assert (refund.amount, refund.status, refund.payment_intent) == (
+        1999,
+        "succeeded",
+        session.payment_intent,
+    )
     assert refund.charge.startswith("ch_")
     assert client.v1.refunds.retrieve(refund.id).charge == refund.charge
     refunded = platform_receiver.deliveries[-1]
     event = stripe.Webhook.construct_event(refunded.body, refunded.signature, PLATFORM_SECRET)
     assert event.type == "charge.refunded"
-    assert (event.data.object.id, event.data.object.refunded, event.data.object.amount_refunded) == (
+    assert (
+        event.data.object.id,
+        event.data.object.refunded,
+        event.data.object.amount_refunded,
+    ) == (
         refund.charge,
         True,
         1999,
@@ -94,7 +110,9 @@ def test_partial_refunds_add_up_and_over_refunding_is_refused(
     assert (charge.amount_refunded, charge.refunded) == (1999, True)
     assert (too_much.value.code, too_much.value.param) == ("amount_too_large", "amount")
     assert again.value.code == "charge_already_refunded"
-    assert [refund.amount for refund in client.v1.refunds.list(params={"charge": charge_id}).data] == [1499, 500]
+    assert [
+        refund.amount for refund in client.v1.refunds.list(params={"charge": charge_id}).data
+    ] == [1499, 500]
 
 
 def test_refund_needs_exactly_one_of_charge_or_payment_intent(client: stripe.StripeClient) -> None:
@@ -114,11 +132,20 @@ def test_refund_with_a_deterministic_idempotency_key_happens_once(
     second = client.v1.refunds.create(params=params, options={"idempotency_key": "refund-order-7"})
 
     assert first.id == second.id
-    assert client.v1.payment_intents.retrieve(session.payment_intent, params={"expand": ["latest_charge"]}).latest_charge.amount_refunded == 300
+    assert (
+        client.v1.payment_intents.retrieve(
+            session.payment_intent, params={"expand": ["latest_charge"]}
+        ).latest_charge.amount_refunded
+        == 300
+    )
 
 
 def test_control_refund_sends_charge_refunded_like_a_dashboard_refund(
-    make_session: SessionFactory, control: StandInControl, client: stripe.StripeClient, standin: StripeStandIn, platform_receiver
+    make_session: SessionFactory,
+    control: StandInControl,
+    client: stripe.StripeClient,
+    standin: StripeStandIn,
+    platform_receiver,
 ) -> None:
     session = client.v1.checkout.sessions.retrieve(_paid_session(make_session, control))
 
@@ -130,7 +157,11 @@ def test_control_refund_sends_charge_refunded_like_a_dashboard_refund(
 
 
 def test_dispute_sends_charge_dispute_created_and_blocks_refunds(
-    make_session: SessionFactory, control: StandInControl, client: stripe.StripeClient, standin: StripeStandIn, platform_receiver
+    make_session: SessionFactory,
+    control: StandInControl,
+    client: stripe.StripeClient,
+    standin: StripeStandIn,
+    platform_receiver,
 ) -> None:
     session = client.v1.checkout.sessions.retrieve(_paid_session(make_session, control))
     charge_id = client.v1.payment_intents.retrieve(session.payment_intent).latest_charge
@@ -144,8 +175,15 @@ def test_dispute_sends_charge_dispute_created_and_blocks_refunds(
     event = stripe.Webhook.construct_event(delivery.body, delivery.signature, PLATFORM_SECRET)
     assert event.type == "charge.dispute.created"
     assert isinstance(event.data.object, stripe.Dispute)
-    assert (event.data.object.id, event.data.object.charge, event.data.object.status) == (dispute["id"], charge_id, "needs_response")
-    assert (event.data.object.payment_intent, event.data.object.amount) == (session.payment_intent, 1999)
+    assert (event.data.object.id, event.data.object.charge, event.data.object.status) == (
+        dispute["id"],
+        charge_id,
+        "needs_response",
+    )
+    assert (event.data.object.payment_intent, event.data.object.amount) == (
+        session.payment_intent,
+        1999,
+    )
     assert client.v1.charges.retrieve(charge_id).disputed is True
     assert refused.value.code == "charge_disputed"
 
@@ -156,15 +194,31 @@ def test_transfer_to_an_onboarded_account_and_refusal_for_a_new_one(
     fresh = client.v1.accounts.create(params={"type": "express"})
 
     transfer = client.v1.transfers.create(
-        params={"amount": 1200, "currency": "usd", "destination": onboarded_account.id, "transfer_group": "order-9"},
+        params={
+            "amount": 1200,
+            "currency": "usd",
+            "destination": onboarded_account.id,
+            "transfer_group": "order-9",
+        },
         options={"idempotency_key": "transfer-order-9"},
     )
     with pytest.raises(stripe.InvalidRequestError) as refused:
-        client.v1.transfers.create(params={"amount": 1200, "currency": "usd", "destination": fresh.id})
+        client.v1.transfers.create(
+            params={"amount": 1200, "currency": "usd", "destination": fresh.id}
+        )
 
     assert isinstance(transfer, stripe.Transfer)
     assert transfer.id.startswith("tr_")
-    assert (transfer.amount, transfer.destination, transfer.transfer_group) == (1200, onboarded_account.id, "order-9")
+    assert (transfer.amount, transfer.destination, transfer.transfer_group) == (
+        1200,
+        onboarded_account.id,
+        "order-9",
+    )
     assert client.v1.transfers.retrieve(transfer.id).amount == 1200
-    assert [item.id for item in client.v1.transfers.list(params={"transfer_group": "order-9"}).data] == [transfer.id]
-    assert (refused.value.code, refused.value.param) == ("insufficient_capabilities_for_transfer", "destination")
+    assert [
+        item.id for item in client.v1.transfers.list(params={"transfer_group": "order-9"}).data
+    ] == [transfer.id]
+    assert (refused.value.code, refused.value.param) == (
+        "insufficient_capabilities_for_transfer",
+        "destination",
+    )

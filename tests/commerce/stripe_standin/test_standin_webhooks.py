@@ -51,7 +51,11 @@ def test_signature_is_rejected_with_the_wrong_secret_or_a_changed_body(
 
 
 def test_event_is_retrievable_and_listed_through_the_api(
-    make_session: SessionFactory, control: StandInControl, standin: StripeStandIn, client, platform_receiver
+    make_session: SessionFactory,
+    control: StandInControl,
+    standin: StripeStandIn,
+    client,
+    platform_receiver,
 ) -> None:
     control.complete_session(session_id=make_session().id)
     assert standin.wait_for_webhooks()
@@ -67,7 +71,11 @@ def test_event_is_retrievable_and_listed_through_the_api(
 
 
 def test_async_payment_completes_unpaid_then_succeeds(
-    make_session: SessionFactory, control: StandInControl, standin: StripeStandIn, client, platform_receiver
+    make_session: SessionFactory,
+    control: StandInControl,
+    standin: StripeStandIn,
+    client,
+    platform_receiver,
 ) -> None:
     session = make_session()
 
@@ -89,7 +97,11 @@ def test_async_payment_completes_unpaid_then_succeeds(
 
 
 def test_async_payment_failure_leaves_the_session_unpaid(
-    make_session: SessionFactory, control: StandInControl, standin: StripeStandIn, client, platform_receiver
+    make_session: SessionFactory,
+    control: StandInControl,
+    standin: StripeStandIn,
+    client,
+    platform_receiver,
 ) -> None:
     session = make_session()
     control.complete_session(session_id=session.id, payment_method="async")
@@ -101,7 +113,9 @@ def test_async_payment_failure_leaves_the_session_unpaid(
         "checkout.session.completed",
         "checkout.session.async_payment_failed",
     ]
-    fetched = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["payment_intent.latest_charge"]})
+    fetched = client.v1.checkout.sessions.retrieve(
+        session.id, params={"expand": ["payment_intent.latest_charge"]}
+    )
     assert (fetched.status, fetched.payment_status) == ("complete", "unpaid")
     assert fetched.payment_intent.status == "requires_payment_method"
     assert fetched.payment_intent.latest_charge.status == "failed"
@@ -189,7 +203,11 @@ def test_non_2xx_answers_are_retried_until_accepted(
     assert standin.wait_for_webhooks()
 
     attempts = control.delivery_attempts()
-    assert [(attempt["attempt"], attempt["status"]) for attempt in attempts] == [(1, 500), (2, 503), (3, 200)]
+    assert [(attempt["attempt"], attempt["status"]) for attempt in attempts] == [
+        (1, 500),
+        (2, 503),
+        (3, 200),
+    ]
     assert len(platform_receiver.deliveries) == 3
 
 

@@ -75,7 +75,10 @@ def create_session(context: ApiContext) -> JsonObject:
     if params["mode"] != "payment":
         raise invalid_parameter(
             param="mode",
-            message=f"mode={params['mode']!r} is not supported by the Kiln Stripe stand-in; only payment is.",
+            message=(
+                f"mode={params['mode']!r} is not supported by the Kiln Stripe stand-in; only "
+                "payment is."
+            ),
         )
     if not params.get("line_items"):
         raise missing_parameter(param="line_items")
@@ -88,7 +91,9 @@ def create_session(context: ApiContext) -> JsonObject:
     if len(currencies) > 1:
         raise invalid_parameter(
             param="line_items",
-            message=f"All line items must use the same currency; got {', '.join(sorted(currencies))}.",
+            message=(
+                f"All line items must use the same currency; got {', '.join(sorted(currencies))}."
+            ),
         )
     amount_total = sum(item["amount_total"] for item in items)
     payment_intent_data = params.get("payment_intent_data", {})
@@ -99,7 +104,10 @@ def create_session(context: ApiContext) -> JsonObject:
     if not now + MIN_LIFETIME_SECONDS <= expires_at <= now + MAX_LIFETIME_SECONDS:
         raise invalid_parameter(
             param="expires_at",
-            message=f"expires_at ({expires_at}) must be between 30 minutes and 24 hours after the session is created (now is {now}).",
+            message=(
+                f"expires_at ({expires_at}) must be between 30 minutes and 24 hours after the "
+                f"session is created (now is {now})."
+            ),
         )
     session = store.add(
         shapes.checkout_session(
@@ -190,14 +198,18 @@ def _check_destination_charge(
         raise invalid_parameter(
             param="payment_intent_data[application_fee_amount]",
             message=(
-                "Can only apply an application_fee_amount when the PaymentIntent is attempting a destination "
+                "Can only apply an application_fee_amount when the PaymentIntent is "
+                "attempting a destination "
                 "payment (using payment_intent_data[transfer_data][destination])."
             ),
         )
     if fee is not None and fee > amount_total:
         raise invalid_parameter(
             param="payment_intent_data[application_fee_amount]",
-            message=f"application_fee_amount ({fee}) cannot be greater than the session's amount_total ({amount_total}).",
+            message=(
+                f"application_fee_amount ({fee}) cannot be greater than the session's "
+                f"amount_total ({amount_total})."
+            ),
         )
     if transfer_data is None:
         return
@@ -214,7 +226,10 @@ def _check_destination_charge(
     if transfer_data.get("amount", 0) > amount_total:
         raise invalid_parameter(
             param="payment_intent_data[transfer_data][amount]",
-            message=f"transfer_data[amount] ({transfer_data['amount']}) cannot exceed amount_total ({amount_total}).",
+            message=(
+                f"transfer_data[amount] ({transfer_data['amount']}) cannot exceed amount_total "
+                f"({amount_total})."
+            ),
         )
 
 

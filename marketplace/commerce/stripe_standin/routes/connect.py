@@ -41,7 +41,10 @@ def account_create(context: ApiContext) -> JsonObject:
     if context.params["type"] != "express":
         raise invalid_parameter(
             param="type",
-            message=f"type={context.params['type']!r} is not supported by the Kiln Stripe stand-in; only express is.",
+            message=(
+                f"type={context.params['type']!r} is not supported by the Kiln Stripe stand-in; "
+                "only express is."
+            ),
         )
     return context.store.add(
         connect_shapes.express_account(params=context.params, created=context.store.clock.now())

@@ -22,7 +22,7 @@ REFUND_LIST_SCHEMA = {**PAGINATION, "charge": string(), "payment_intent": string
 
 
 def refund_create(context: ApiContext) -> JsonObject:
-    """Refund a charge, named directly or through its PaymentIntent; full unless `amount` is given."""
+    """Refund a charge, named or through its PaymentIntent; in full unless `amount` is given."""
     params = context.params
     require_one_of(values=params, names=("charge", "payment_intent"))
     charge = charge_for_refund(
