@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from marketplace.accounts.models import CreatorProfile
 from marketplace.gallery.models import Post, PostImage
+from marketplace.recipes.models import Recipe
+from marketplace.recipes.presenters import price_dict, recipe_teaser
 
 
 def image_dict(image: PostImage | None) -> dict[str, Any] | None:
@@ -48,9 +50,24 @@ def post_card(post: Post) -> dict[str, Any]:
         "has_blueprint": post.has_blueprint,
         "verified": post.has_verified_blueprint,
         "base_model": post.base_model or None,
-        "min_price": None if post.min_price_minor is None else {"amount": post.min_price_minor, "currency": post.currency},
+        "min_price": _price(post),
         "image": image_dict(image),
     }
+
+
+def _price(post: Post) -> dict[str, Any] | None:
+    """The post's lowest price; ``label`` is how to show it ("Free" for 0, "$4.99")."""
+    if post.min_price_minor is None:
+        return None
+    return price_dict(amount_minor=post.min_price_minor, currency=post.currency)
+
+
+def _recipe_teaser(post: Post) -> dict[str, Any] | None:
+    """The Recipe teaser (never its prompt or values); one query, skipped when there is none."""
+    if not post.has_recipe:
+        return None
+    recipe = Recipe.objects.filter(post_id=post.pk).first()
+    return None if recipe is None else recipe_teaser(recipe)
 
 
 def creator_dict(profile: CreatorProfile) -> dict[str, Any]:
@@ -76,7 +93,7 @@ def post_detail(post: Post) -> dict[str, Any]:
             "creator": creator_dict(post.creator.profile),
             "view_count": post.view_count,
             # Filled by the recipes and blueprints apps as they land (teasers only).
-            "recipe": None,
+            "recipe": _recipe_teaser(post),
             "blueprint": None,
         }
     )

@@ -1,0 +1,39 @@
+"""Reads for Recipes, and the one question the paywall asks: may this viewer see it all?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketplace.core.errors import NotFound
+from marketplace.gallery.models import Post
+from marketplace.recipes import presenters
+from marketplace.recipes.models import Recipe
+
+
+def viewer_is_entitled(*, viewer: Any, recipe: Recipe) -> bool:
+    """Whether ``viewer`` may see ``recipe`` in full. Every full view goes through here.
+
+    For now only the post's creator is; the commerce issue adds buyers (entitlements) here
+    and nowhere else.
+    """
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    return bool(viewer.pk == recipe.post.creator_id)
+
+
+def recipe_get(*, post: Post) -> Recipe:
+    """The Recipe of ``post``; ``NotFound`` when it has none."""
+    recipe = Recipe.objects.filter(post=post).first()
+    if recipe is None:
+        raise NotFound("This post has no Recipe.")
+    recipe.post = post  # reuse the loaded post: viewer_is_entitled reads its creator
+    return recipe
+
+
+def recipe_for_viewer(*, post: Post, viewer: Any) -> dict[str, Any]:
+    """The Recipe of ``post`` as ``viewer`` may see it: full content when entitled, otherwise
+    the teaser (tool, parameter names, prompt length, price). ``NotFound`` when none."""
+    recipe = recipe_get(post=post)
+    if viewer_is_entitled(viewer=viewer, recipe=recipe):
+        return presenters.recipe_full(recipe)
+    return presenters.recipe_teaser(recipe)
