@@ -176,3 +176,14 @@ def is_following(*, follower: object, creator_id: int) -> bool:
     if not getattr(follower, "is_authenticated", False):
         return False
     return Follow.objects.filter(follower=follower, creator_id=creator_id).exists()
+
+
+def creator_more_posts(*, creator_id: int, exclude_post_id: int, limit: int = 6) -> list[Post]:
+    """A creator's newest published posts other than the one being shown: one query."""
+    return list(
+        Post.objects.published()
+        .filter(creator_id=creator_id)
+        .exclude(pk=exclude_post_id)
+        .select_related("image")
+        .order_by("-published_at", "-id")[:limit]
+    )
