@@ -11,9 +11,12 @@ errors raised after an endpoint started work; Kiln's flows do not depend on that
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from .errors import StripeError
+
+MAX_STORED_RESPONSES = 20_000
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class IdempotencyCache:
     """Responses by (API key, Stripe-Account, Idempotency-Key)."""
 
     def __init__(self) -> None:
-        self._responses: dict[tuple[str, str, str], StoredResponse] = {}
+        self._responses: OrderedDict[tuple[str, str, str], StoredResponse] = OrderedDict()
         self._in_flight: set[tuple[str, str, str]] = set()
         self._lock = threading.Lock()
 
@@ -87,6 +90,9 @@ class IdempotencyCache:
             self._in_flight.discard(scope)
             if response is not None:
                 self._responses[scope] = response
+                # stripe-python puts a fresh key on every POST; keep memory bounded in long demos.
+                while len(self._responses) > MAX_STORED_RESPONSES:
+                    self._responses.popitem(last=False)
 
     def clear(self) -> None:
         """Forget every key (test isolation)."""

@@ -130,15 +130,7 @@ def create_transfer(*, store: Store, params: JsonObject) -> JsonObject:
     require_transfers_capability(account=destination, param="destination")
     source_transaction = params.get("source_transaction")
     if source_transaction is not None:
-        source = store.get(source_transaction, object_name="charge", param="source_transaction")
-        if source["currency"] != params["currency"]:
-            raise invalid_parameter(
-                param="currency",
-                message=(
-                    f"currency {params['currency']!r} must match the source_transaction's "
-                    f"currency {source['currency']!r}."
-                ),
-            )
+        _check_transfer_source(store=store, params=params, charge_id=source_transaction)
     return store.add(
         payment_shapes.transfer(
             amount=params["amount"],
@@ -151,6 +143,34 @@ def create_transfer(*, store: Store, params: JsonObject) -> JsonObject:
             metadata=params.get("metadata", {}),
         )
     )
+
+
+def _check_transfer_source(*, store: Store, params: JsonObject, charge_id: str) -> None:
+    """A transfer funded by a charge must match its currency and not exceed what is left of it."""
+    source = store.get(charge_id, object_name="charge", param="source_transaction")
+    if source["status"] != "succeeded":
+        raise invalid_parameter(
+            param="source_transaction",
+            message=f"source_transaction {charge_id} has status {source['status']!r}; it must "
+            "be a succeeded charge.",
+        )
+    if source["currency"] != params["currency"]:
+        raise invalid_parameter(
+            param="currency",
+            message=f"currency {params['currency']!r} must match the source_transaction's "
+            f"currency {source['currency']!r}.",
+        )
+    already = sum(
+        transfer["amount"] - transfer["amount_reversed"]
+        for transfer in store.all_of("transfer")
+        if transfer["source_transaction"] == charge_id
+    )
+    if already + params["amount"] > source["amount"]:
+        raise invalid_parameter(
+            param="amount",
+            message=f"Transfers using {charge_id} as a source must not exceed its amount "
+            f"({source['amount']}); {already} is already transferred.",
+        )
 
 
 def _reverse_transfer(*, store: Store, charge: JsonObject, refund_amount: int) -> str:

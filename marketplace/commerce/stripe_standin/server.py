@@ -242,10 +242,12 @@ class _Handler(BaseHTTPRequestHandler):
             )
             self._send(status=200, body=encoded, content_type="application/json", headers=headers)
         except StripeError as error:
+            # Only a key still in flight (409) is worth retrying, as Stripe advises.
+            should_retry = "true" if error.status == 409 else "false"
             self._send_json(
                 status=error.status,
                 payload=error.to_body(),
-                headers={**headers, "Stripe-Should-Retry": "false"},
+                headers={**headers, "Stripe-Should-Retry": should_retry},
             )
 
     def _run_api(

@@ -222,3 +222,26 @@ def test_transfer_to_an_onboarded_account_and_refusal_for_a_new_one(
         "insufficient_capabilities_for_transfer",
         "destination",
     )
+
+
+def test_separate_transfers_from_one_charge_cannot_exceed_it(
+    make_session: SessionFactory,
+    control: StandInControl,
+    client: stripe.StripeClient,
+    onboarded_account: stripe.Account,
+) -> None:
+    session = client.v1.checkout.sessions.retrieve(_paid_session(make_session, control))
+    charge_id = client.v1.payment_intents.retrieve(session.payment_intent).latest_charge
+    params = {
+        "currency": "usd",
+        "destination": onboarded_account.id,
+        "source_transaction": charge_id,
+    }
+
+    first = client.v1.transfers.create(params={**params, "amount": 1500})
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.transfers.create(params={**params, "amount": 500})
+    second = client.v1.transfers.create(params={**params, "amount": 499})
+
+    assert (first.source_transaction, second.source_transaction) == (charge_id, charge_id)
+    assert refused.value.param == "amount"

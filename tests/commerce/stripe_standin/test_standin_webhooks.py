@@ -243,3 +243,23 @@ def test_payload_is_stripes_event_envelope(
         "type",
     ]
     assert "account" not in payload
+
+
+def test_delayed_events_stay_queued_until_their_delay_passes(
+    make_session: SessionFactory, control: StandInControl, standin: StripeStandIn, platform_receiver
+) -> None:
+    control.set_delivery(delay_seconds=3600)
+
+    control.complete_session(session_id=make_session().id)
+    idle = standin.wait_for_webhooks(timeout_seconds=0.2)
+
+    assert idle is False
+    assert platform_receiver.deliveries == []
+    assert control.delivery_attempts() == []
+
+
+def test_delivery_settings_reject_bad_values(control: StandInControl) -> None:
+    with pytest.raises(StandInControlError) as raised:
+        control.set_delivery(copies=0)
+
+    assert (raised.value.status, raised.value.body["error"]["param"]) == (400, "copies")

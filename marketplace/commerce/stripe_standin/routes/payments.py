@@ -1,4 +1,5 @@
-"""PaymentIntents, Charges, Refunds, Disputes and ApplicationFees (`/v1/...`)."""
+"""PaymentIntents, Charges, Refunds, Disputes, ApplicationFees, and the Products and Prices
+that Checkout creates from `price_data` (`/v1/...`)."""
 
 from __future__ import annotations
 
@@ -57,5 +58,7 @@ ROUTES = [
     Route("GET", "/v1/refunds", REFUND_LIST_SCHEMA, refund_list),
     Route("GET", "/v1/refunds/{object_id}", {}, retriever(object_name="refund")),
     Route("GET", "/v1/disputes/{object_id}", {}, retriever(object_name="dispute")),
+    Route("GET", "/v1/products/{object_id}", {}, retriever(object_name="product")),
+    Route("GET", "/v1/prices/{object_id}", {}, retriever(object_name="price")),
     Route("GET", "/v1/application_fees/{object_id}", {}, retriever(object_name="application_fee")),
 ]
