@@ -831,6 +831,10 @@ def format_a1111_parameters(
     lines = [prompt.strip()] if prompt.strip() else []
     if negative_prompt.strip():
         lines.append(f"{NEGATIVE_PREFIX} {negative_prompt.strip()}")
+    elif not settings and lines and looks_like_settings_line(*split_settings_line(lines[-1].split("\n")[-1])):
+        # Without settings the prompt's own last line would be read back as the settings line;
+        # an empty negative prompt line keeps it in the prompt.
+        lines.append(NEGATIVE_PREFIX)
     if settings:
         lines.append(", ".join(f"{key}: {quote_value(value)}" for key, value in settings.items()))
     return "\n".join(lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .analysis import Analysis, PromptText, Resource, SamplerSetting, SeedSetting, UnsupportedNode
-from .problems import Problem, WorkflowError
+from .problems import Problem, WorkflowError, describe_value
 from .specs import sampler_noise_kind
 
 _A1111_NODE = "a1111"
@@ -57,7 +57,7 @@ def analyze_a1111(text: str) -> Analysis:
     if parameters.negative_prompt:
         prompts.append(PromptText(node_id=_A1111_NODE, class_type="Automatic1111", input_name="negative_prompt", text=parameters.negative_prompt))
     problems = [
-        Problem("a1111_unparsed", f"Part of the Automatic1111 parameters was not understood: {piece.text!r:.80} ({piece.reason}).", field="parameters")
+        Problem("a1111_unparsed", f"Part of the Automatic1111 parameters was not understood: {describe_value(piece.text)} ({piece.reason}).", field="parameters")
         for piece in parameters.unparsed_details
     ]
     return Analysis(

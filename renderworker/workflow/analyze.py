@@ -14,6 +14,7 @@ from .analysis import (
 )
 from .compile_ui import compile_ui_report
 from .family import SUPPORTED_FAMILIES, detect_family
+from .json_text import check_json_shape
 from .problems import Problem, WorkflowError
 from .prompt_text import embedding_names
 from .source import WorkflowSource
@@ -37,6 +38,8 @@ _PROMPT_INPUTS = ("text", "text_g", "text_l")
 _SAMPLER_CLASSES = ("KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced")
 _SEED_INPUTS = ("seed", "noise_seed")
 _MAX_FOLLOW = 64
+# Validation codes after which the graph is not safe to walk (see json_text.check_json_shape).
+_UNREADABLE_CODES = frozenset({"json_too_deep", "json_too_large", "string_too_long", "not_json_data", "non_finite_number", "too_many_nodes"})
 _FAMILY_NAMES = {"flux": "Flux", "sd3": "SD3", "video": "video", "other": "non-SD"}
 
 
@@ -236,8 +239,9 @@ def _sampler_family(samplers: list[SamplerSetting]) -> str:
 def analyze_api(api: Any, *, source_format: str, extra_problems: list[Problem] | None = None) -> Analysis:
     """Analyse an API graph; malformed parts become problems, never exceptions."""
     problems = list(extra_problems or [])
-    problems.extend(validate_graph(api))
-    if not isinstance(api, dict):
+    shape_problems = validate_graph(api)
+    problems.extend(shape_problems)
+    if not isinstance(api, dict) or any(p.code in _UNREADABLE_CODES for p in shape_problems):
         return Analysis(source_format=source_format, node_count=0, class_types=[], problems=problems)
     reader = _GraphReader(api)
     family, evidence = detect_family(reader.nodes)

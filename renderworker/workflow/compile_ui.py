@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .problems import Problem, WorkflowError
+from .json_text import check_json_shape
+from .problems import Problem, WorkflowError, describe_value
 from .prompt_text import frontend_prompt_text
 from .specs import NODE_SPECS, VIRTUAL_NODE_TYPES
 from .ui_graph import MODE_BYPASSED, MODE_MUTED, FlatGraph, FlatNode, SourceRef, flatten_ui
@@ -105,7 +106,7 @@ class _Compiler:
                 Problem(
                     "custom_node_values_unmapped",
                     f"Node {node.id} ({node.type}) is not a ComfyUI core node; its widget values "
-                    f"{node.widgets_values!r:.120} cannot be mapped to input names without its definition.",
+                    f"{describe_value(node.widgets_values)} cannot be mapped to input names without its definition.",
                     node_id=node.id,
                     class_type=node.type,
                     field="widgets_values",
@@ -180,6 +181,7 @@ def compile_ui_report(ui: Any) -> CompiledWorkflow:
             f"got {type(ui).__name__}{' without nodes' if isinstance(ui, dict) else ''}.",
             field="nodes",
         )
+    check_json_shape(ui, where="The workflow")
     try:
         graph = flatten_ui(ui)
         compiler = _Compiler(graph)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from .limits import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_STRING_LENGTH
@@ -65,11 +66,33 @@ def parse_json_text(text: str, *, where: str) -> Any:
     return value
 
 
+# Values in one document (a 20 MB JSON text holds far fewer than this).
+MAX_JSON_ITEMS = 2_000_000
+
+
 def check_json_shape(value: Any, *, where: str) -> None:
-    """Walk a parsed JSON value iteratively, enforcing depth and string-length limits."""
+    """Walk a JSON-like value iteratively, enforcing the limits and plain-JSON types.
+
+    Public functions also take Python dicts directly, so this is the single gate that makes
+    everything downstream safe to recurse into, repr and serialise.
+    """
     stack: list[tuple[Any, int]] = [(value, 1)]
+    items = 0
     while stack:
         item, depth = stack.pop()
+        items += 1
+        if items > MAX_JSON_ITEMS:
+            raise WorkflowError.single(
+                "json_too_large", f"{where} holds more than {MAX_JSON_ITEMS:,} values; that is not a workflow."
+            )
+        if item is None or isinstance(item, (bool, int)):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise WorkflowError.single(
+                    "non_finite_number", f"{where} contains {item!r}, which is not a valid JSON number; use a finite number."
+                )
+            continue
         if isinstance(item, str):
             if len(item) > MAX_STRING_LENGTH:
                 raise WorkflowError.single(
@@ -86,7 +109,15 @@ def check_json_shape(value: Any, *, where: str) -> None:
                 )
             if isinstance(item, dict):
                 for key, child in item.items():
+                    if not isinstance(key, str):
+                        raise WorkflowError.single(
+                            "not_json_data", f"{where} has a non-string object key of type {type(key).__name__}; JSON keys are strings."
+                        )
                     stack.append((key, depth + 1))
                     stack.append((child, depth + 1))
             else:
                 stack.extend((child, depth + 1) for child in item)
+            continue
+        raise WorkflowError.single(
+            "not_json_data", f"{where} contains a {type(item).__name__}, which is not a JSON value."
+        )

@@ -6,7 +6,8 @@ import copy
 import re
 from typing import Any
 
-from .problems import Problem, WorkflowError
+from .json_text import check_json_shape
+from .problems import Problem, WorkflowError, describe_value
 
 # Resource kind (analysis) -> ComfyUI models/ sub-folder.
 MODEL_DIRECTORIES = {
@@ -35,6 +36,8 @@ def fill_models_list(ui: dict[str, Any], models: list[dict[str, Any]]) -> dict[s
         raise WorkflowError.single("not_a_workflow", "fill_models_list() needs a UI workflow (an object with a 'nodes' list).", field="workflow")
     if not isinstance(models, list):
         raise WorkflowError.single("bad_models_list", f"models must be a list of objects; got {type(models).__name__}.", field="models")
+    check_json_shape(ui, where="The workflow")
+    check_json_shape(models, where="The models list")
     problems: list[Problem] = []
     filled: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
@@ -45,16 +48,16 @@ def fill_models_list(ui: dict[str, Any], models: list[dict[str, Any]]) -> dict[s
             continue
         name, digest, directory, url = model.get("name"), model.get("hash"), model.get("directory"), model.get("url")
         if not isinstance(name, str) or not name.strip() or "\x00" in name:
-            problems.append(Problem("bad_models_list", f"{where}.name must be the model's file name; got {name!r:.60}.", field=f"{where}.name"))
+            problems.append(Problem("bad_models_list", f"{where}.name must be the model's file name; got {describe_value(name)}.", field=f"{where}.name"))
             continue
         if not isinstance(digest, str) or not _SHA256.match(digest):
-            problems.append(Problem("bad_models_list", f"{where}.hash must be a SHA-256 of 64 hex digits; got {digest!r:.80}.", field=f"{where}.hash"))
+            problems.append(Problem("bad_models_list", f"{where}.hash must be a SHA-256 of 64 hex digits; got {describe_value(digest)}.", field=f"{where}.hash"))
             continue
         if directory not in ACCEPTED_DIRECTORIES:
-            problems.append(Problem("bad_models_list", f"{where}.directory is {directory!r:.60}; accepted: {', '.join(sorted(ACCEPTED_DIRECTORIES))}.", field=f"{where}.directory"))
+            problems.append(Problem("bad_models_list", f"{where}.directory is {describe_value(directory)}; accepted: {', '.join(sorted(ACCEPTED_DIRECTORIES))}.", field=f"{where}.directory"))
             continue
         if url is not None and (not isinstance(url, str) or not url.startswith(("https://", "http://"))):
-            problems.append(Problem("bad_models_list", f"{where}.url must be an http(s) URL or absent; got {url!r:.80}.", field=f"{where}.url"))
+            problems.append(Problem("bad_models_list", f"{where}.url must be an http(s) URL or absent; got {describe_value(url)}.", field=f"{where}.url"))
             continue
         key = (directory, name)
         if key in seen:

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from typing import Any
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxstring = 60
+_SHORT_REPR.maxother = 60
+_SHORT_REPR.maxlist = 5
+_SHORT_REPR.maxdict = 5
+
+
+def describe_value(value: Any) -> str:
+    """A short repr of a user-supplied value for messages (bounded length and depth)."""
+    return _SHORT_REPR.repr(value)
 
 
 @dataclass(frozen=True)

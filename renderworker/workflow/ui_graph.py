@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .limits import MAX_LINKS, MAX_NODES, MAX_SUBGRAPH_DEPTH
-from .problems import Problem, WorkflowError
+from .problems import Problem, WorkflowError, describe_value
 from .specs import NODE_SPECS
 
 MODE_MUTED = 2
@@ -113,12 +113,12 @@ def parse_links(raw_links: Any, *, problems: list[Problem], where: str) -> dict[
             link_id, origin, origin_slot = raw.get("id"), raw.get("origin_id"), raw.get("origin_slot")
             target, target_slot, link_type = raw.get("target_id"), raw.get("target_slot"), raw.get("type", "*")
         else:
-            problems.append(Problem("bad_link_shape", f"{where}: a link is {raw!r:.80}; expected [id, from_node, from_slot, to_node, to_slot, type] or an object.", field="links"))
+            problems.append(Problem("bad_link_shape", f"{where}: a link is {describe_value(raw)}; expected [id, from_node, from_slot, to_node, to_slot, type] or an object.", field="links"))
             continue
         numbers = [_as_int(link_id), _as_int(origin_slot), _as_int(target_slot)]
         origin_text, target_text = _node_id_text(origin), _node_id_text(target)
         if None in numbers or origin_text is None or target_text is None:
-            problems.append(Problem("bad_link_shape", f"{where}: link {raw!r:.80} has a missing or non-integer id, node or slot.", field="links"))
+            problems.append(Problem("bad_link_shape", f"{where}: link {describe_value(raw)} has a missing or non-integer id, node or slot.", field="links"))
             continue
         assert numbers[0] is not None and numbers[1] is not None and numbers[2] is not None
         links[numbers[0]] = _Link(
@@ -212,7 +212,7 @@ class _Flattener:
         local_id = _node_id_text(raw.get("id"))
         node_type = raw.get("type")
         if local_id is None or not isinstance(node_type, str) or not node_type:
-            self.problems.append(Problem("bad_node_shape", f"{where}: a node has no usable 'id' or 'type' (id={raw.get('id')!r:.40}, type={node_type!r:.40}).", field="nodes"))
+            self.problems.append(Problem("bad_node_shape", f"{where}: a node has no usable 'id' or 'type' (id={describe_value(raw.get('id'))}, type={describe_value(node_type)}).", field="nodes"))
             return
         flat_id = prefix + local_id
         mode = _as_int(raw.get("mode")) or 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .json_text import check_json_shape
 from .limits import MAX_NODES, MAX_STRING_LENGTH
-from .problems import Problem, WorkflowError
+from .problems import Problem, WorkflowError, describe_value
 from .specs import NODE_SPECS, InputSpec, NodeSpec
 
 _MAX_REPORTED = 500
@@ -35,6 +36,10 @@ def validate_graph(api: Any) -> list[Problem]:
         return [Problem("graph_not_object", f"The API graph must be a JSON object of nodes keyed by id; got {type(api).__name__}.")]
     if not api:
         return [Problem("empty_workflow", "The graph has no nodes.")]
+    try:
+        check_json_shape(api, where="The graph")
+    except WorkflowError as error:
+        return list(error.problems)
     if len(api) > MAX_NODES:
         return [Problem("too_many_nodes", f"The graph has {len(api):,} nodes; at most {MAX_NODES:,} are accepted.")]
     nodes: dict[str, dict[str, Any]] = {}
@@ -53,13 +58,13 @@ def validate_graph(api: Any) -> list[Problem]:
         spec = NODE_SPECS.get(class_type)
         inputs = node.get("inputs", {})
         if spec is None:
-            problems.append(Problem("unknown_node_type", f"Node {node_id} has class_type {class_type!r:.80}, which is not a ComfyUI core node (a custom node?).", node_id=node_id, class_type=class_type))
+            problems.append(Problem("unknown_node_type", f"Node {node_id} has class_type {describe_value(class_type)}, which is not a ComfyUI core node (a custom node?).", node_id=node_id, class_type=class_type))
         elif spec.is_output_node:
             has_output = True
         for name, value in inputs.items():
             if isinstance(value, list):
                 if not is_link(value):
-                    problems.append(Problem("bad_link_shape", f"Input {name!r} of node {node_id} is {value!r:.80}; a link must be [\"<node id>\", <output index>] and a literal list must be wrapped as {{\"__value__\": [...]}}.", node_id=node_id, class_type=class_type, field=str(name)))
+                    problems.append(Problem("bad_link_shape", f"Input {name!r} of node {node_id} is {describe_value(value)}; a link must be [\"<node id>\", <output index>] and a literal list must be wrapped as {{\"__value__\": [...]}}.", node_id=node_id, class_type=class_type, field=str(name)))
                     continue
                 problems.extend(_check_link(nodes, node_id, class_type, spec, str(name), value))
                 if value[0] in nodes:
@@ -93,7 +98,7 @@ def _check_link(
     source_id, slot = value
     source = nodes.get(source_id)
     if source is None:
-        return [Problem("dangling_link", f"Input {name!r} of node {node_id} links to node {source_id!r:.40}, which is not in the graph.", node_id=node_id, class_type=class_type, field=name)]
+        return [Problem("dangling_link", f"Input {name!r} of node {node_id} links to node {describe_value(source_id)}, which is not in the graph.", node_id=node_id, class_type=class_type, field=name)]
     source_spec = NODE_SPECS.get(source["class_type"])
     if source_spec is None:
         return []
@@ -116,20 +121,20 @@ def _check_value(node_id: str, class_type: str, spec: InputSpec, value: Any) -> 
 
     where = f"Input {spec.name!r} of node {node_id} ({class_type})"
     if not spec.is_widget:
-        return problem("wrong_value_type", f"{where} must be linked to a {spec.type} output, not given the value {value!r:.60}.")
+        return problem("wrong_value_type", f"{where} must be linked to a {spec.type} output, not given the value {describe_value(value)}.")
     if spec.type in ("INT", "FLOAT"):
         number_ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         if spec.type == "INT" and isinstance(value, float) and not value.is_integer():
             number_ok = False
         if not number_ok or (isinstance(value, float) and not math.isfinite(value)):
-            return problem("wrong_value_type", f"{where} must be {'an integer' if spec.type == 'INT' else 'a number'}; got {value!r:.60}.")
+            return problem("wrong_value_type", f"{where} must be {'an integer' if spec.type == 'INT' else 'a number'}; got {describe_value(value)}.")
         if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
             return problem("value_out_of_range", f"{where} is {value!r}; accepted range is {spec.min} to {spec.max}.")
         return []
     if spec.type == "BOOLEAN":
-        return [] if isinstance(value, bool) else problem("wrong_value_type", f"{where} must be true or false; got {value!r:.60}.")
+        return [] if isinstance(value, bool) else problem("wrong_value_type", f"{where} must be true or false; got {describe_value(value)}.")
     if not isinstance(value, str):
-        return problem("wrong_value_type", f"{where} must be a string; got {value!r:.60}.")
+        return problem("wrong_value_type", f"{where} must be a string; got {describe_value(value)}.")
     if len(value) > MAX_STRING_LENGTH:
         return problem("string_too_long", f"{where} has {len(value):,} characters; at most {MAX_STRING_LENGTH:,} are accepted.")
     if spec.type == "COMBO":
@@ -138,7 +143,7 @@ def _check_value(node_id: str, class_type: str, spec: InputSpec, value: Any) -> 
         if spec.choices is not None and value not in spec.choices and not spec.choices_are_open:
             code = {"sampler_name": "unknown_sampler", "scheduler": "unknown_scheduler"}.get(spec.name, "value_not_in_choices")
             shown = ", ".join(spec.choices)
-            return problem(code, f"{where} is {value!r:.80}, which is not accepted; choose one of: {shown}.")
+            return problem(code, f"{where} is {describe_value(value)}, which is not accepted; choose one of: {shown}.")
     return []
 
 
