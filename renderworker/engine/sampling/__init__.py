@@ -1,6 +1,6 @@
 """ComfyUI's sampling maths on plain torch: schedules, sigmas, noise, CFG and samplers.
 
-Emulates ComfyUI's KSampler behaviour (COMFY_FIDELITY §2–§5, "comfy-0.3.6x") for the SD
+Emulates ComfyUI's KSampler behaviour (COMFY_FIDELITY §2-§5, "comfy-0.3.6x") for the SD
 discrete schedule (SD1.x, SD2.x, SDXL; eps and v prediction). A run, end to end:
 
     schedule = DiscreteSchedule(prediction="eps")

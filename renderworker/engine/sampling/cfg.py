@@ -27,7 +27,7 @@ def cfg_denoiser(
     """A `denoise(x, sigma_batch)` for `sample` that applies CFG to the model's denoised outputs.
 
     `model_call(x, sigma_batch, conditioning)` returns the denoised latent for one conditioning.
-    Result: uncond + (cond − uncond)·cfg. When cfg is 1 (math.isclose, like ComfyUI) the
+    Result: uncond + (cond - uncond)·cfg. When cfg is 1 (math.isclose, like ComfyUI) the
     negative pass is skipped and the result is cond·cfg (bit-identical to cond at exactly 1).
 
     `batched_model_call(x2, sigma2, [negative, positive])`, when given, runs both passes as one
@@ -42,7 +42,9 @@ def cfg_denoiser(
             return model_call(x, sigma, positive) * cfg
         if batched_model_call is not None:
             batch = x.shape[0]
-            both = batched_model_call(torch.cat([x, x]), torch.cat([sigma, sigma]), [negative, positive])
+            both = batched_model_call(
+                torch.cat([x, x]), torch.cat([sigma, sigma]), [negative, positive]
+            )
             uncond, cond = both[:batch], both[batch:]
         else:
             cond = model_call(x, sigma, positive)

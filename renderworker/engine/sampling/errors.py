@@ -11,7 +11,9 @@ class UnsupportedSamplerError(ValueError):
     def __init__(self, *, name: object, accepted: Iterable[str]) -> None:
         self.name = name
         self.accepted = tuple(accepted)
-        super().__init__(f"sampler_name {name!r} is not supported; accepted: {', '.join(self.accepted)}")
+        super().__init__(
+            f"sampler_name {name!r} is not supported; accepted: {', '.join(self.accepted)}"
+        )
 
 
 class UnsupportedSchedulerError(ValueError):
@@ -20,7 +22,9 @@ class UnsupportedSchedulerError(ValueError):
     def __init__(self, *, name: object, accepted: Iterable[str]) -> None:
         self.name = name
         self.accepted = tuple(accepted)
-        super().__init__(f"scheduler {name!r} is not supported; accepted: {', '.join(self.accepted)}")
+        super().__init__(
+            f"scheduler {name!r} is not supported; accepted: {', '.join(self.accepted)}"
+        )
 
 
 class RenderCancelled(Exception):

@@ -10,12 +10,12 @@ from torch import Tensor
 from .schedule import DiscreteSchedule
 
 MAX_SEED = 2**64 - 1
-# txt2img is recognised by the first sigma being σmax within this relative tolerance.
+# txt2img is recognised by the first sigma being sigma_max within this relative tolerance.
 MAX_DENOISE_RELATIVE_TOLERANCE = 1e-05
 
 
 def validate_seed(seed: int) -> int:
-    """Return `seed` if it is an integer in ComfyUI's widget range 0..2**64−1, else raise ValueError."""
+    """Return `seed` if it is an integer in ComfyUI's widget range 0..2**64-1, else raise."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise ValueError(f"seed must be an integer in 0..{MAX_SEED}, got {seed!r}")
     return seed
@@ -25,7 +25,7 @@ def cpu_generator(seed: int) -> torch.Generator:
     """A fresh CPU generator in the state `torch.manual_seed(seed)` leaves the global one in.
 
     A private generator gives the same stream without touching the process-wide RNG state.
-    torch accepts the whole 0..2**64−1 range.
+    torch accepts the whole 0..2**64-1 range.
     """
     return torch.Generator(device="cpu").manual_seed(validate_seed(seed))
 
@@ -43,9 +43,12 @@ def initial_noise(*, latent: Tensor, seed: int, batch_index: list[int] | None = 
         return torch.randn(latent.shape, dtype=latent.dtype, generator=generator, device="cpu")
     if len(batch_index) != latent.shape[0]:
         raise ValueError(
-            f"batch_index has {len(batch_index)} entries but the latent batch has {latent.shape[0]} samples"
+            f"batch_index has {len(batch_index)} entries but the latent batch has "
+            f"{latent.shape[0]} samples"
         )
-    if any(isinstance(index, bool) or not isinstance(index, int) or index < 0 for index in batch_index):
+    if any(
+        isinstance(index, bool) or not isinstance(index, int) or index < 0 for index in batch_index
+    ):
         raise ValueError(f"batch_index entries must be integers >= 0, got {batch_index!r}")
     single_shape = [1, *latent.shape[1:]]
     wanted = set(batch_index)
@@ -58,17 +61,21 @@ def initial_noise(*, latent: Tensor, seed: int, batch_index: list[int] | None = 
 
 
 def is_full_denoise(*, sigmas: Tensor, schedule: DiscreteSchedule) -> bool:
-    """True when sampling starts from pure noise: σ0 ≈ σmax (rel. tol 1e-5) or above it."""
+    """True when sampling starts from pure noise: sigma0 ≈ sigma_max (rel. tol 1e-5) or above it."""
     sigma_max = float(schedule.sigma_max)
     first = float(sigmas[0])
-    return math.isclose(sigma_max, first, rel_tol=MAX_DENOISE_RELATIVE_TOLERANCE) or first > sigma_max
+    return (
+        math.isclose(sigma_max, first, rel_tol=MAX_DENOISE_RELATIVE_TOLERANCE) or first > sigma_max
+    )
 
 
-def noise_latent(*, latent: Tensor, noise: Tensor, sigmas: Tensor, schedule: DiscreteSchedule) -> Tensor:
+def noise_latent(
+    *, latent: Tensor, noise: Tensor, sigmas: Tensor, schedule: DiscreteSchedule
+) -> Tensor:
     """The sampler's starting point x from the (already latent-scaled) `latent` and the noise.
 
-    txt2img (σ0 ≈ σmax): noise·sqrt(1+σ0²) + latent — the variance-preserving start;
-    otherwise (img2img, denoise < 1, start_at_step > 0): noise·σ0 + latent.
+    txt2img (sigma0 ≈ sigma_max): noise·sqrt(1+sigma0²) + latent — the variance-preserving start;
+    otherwise (img2img, denoise < 1, start_at_step > 0): noise·sigma0 + latent.
     With empty `sigmas` (denoise 0, or start_at_step past the end) nothing is sampled and the
     latent comes back unchanged.
 

@@ -29,17 +29,22 @@ def _per_sample(sigma: Tensor, *, ndim: int) -> Tensor:
 class DiscreteSchedule:
     """The SD "scaled linear" schedule over 1000 training timesteps.
 
-    `sigmas` is the float32 table σ_t = sqrt((1 − ᾱ_t)/ᾱ_t), t = 0..999 (ascending).
+    `sigmas` is the float32 table sigma_t = sqrt((1 - ᾱ_t)/ᾱ_t), t = 0..999 (ascending).
     `prediction` says how the UNet output is turned into a denoised latent.
     The latent scale factor is not here: it belongs to the model family.
     """
 
     def __init__(self, *, prediction: Prediction = "eps") -> None:
         if prediction not in PREDICTIONS:
-            raise ValueError(f"prediction {prediction!r} is not supported; accepted: {', '.join(PREDICTIONS)}")
+            raise ValueError(
+                f"prediction {prediction!r} is not supported; accepted: {', '.join(PREDICTIONS)}"
+            )
         self.prediction: Prediction = prediction
         betas = (
-            torch.linspace(LINEAR_START**0.5, LINEAR_END**0.5, TRAINING_TIMESTEPS, dtype=torch.float64) ** 2
+            torch.linspace(
+                LINEAR_START**0.5, LINEAR_END**0.5, TRAINING_TIMESTEPS, dtype=torch.float64
+            )
+            ** 2
         )
         alphas_cumprod = torch.cumprod(1.0 - betas, dim=0)
         sigmas64 = ((1 - alphas_cumprod) / alphas_cumprod) ** 0.5
@@ -49,16 +54,16 @@ class DiscreteSchedule:
 
     @property
     def sigma_min(self) -> Tensor:
-        """σ at t = 0 (0-dim float32 tensor, ≈ 0.029168)."""
+        """sigma at t = 0 (0-dim float32 tensor, ≈ 0.029168)."""
         return self.sigmas[0]
 
     @property
     def sigma_max(self) -> Tensor:
-        """σ at t = 999 (0-dim float32 tensor, ≈ 14.614642)."""
+        """sigma at t = 999 (0-dim float32 tensor, ≈ 14.614642)."""
         return self.sigmas[-1]
 
     def timestep(self, sigma: Tensor) -> Tensor:
-        """The UNet timestep for `sigma`: the nearest *integer* t in log σ, returned as float32.
+        """The UNet timestep for `sigma`: the nearest *integer* t in log sigma, returned as float32.
 
         Ties go to the lower t (first minimum), like `argmin`.
         """
@@ -68,8 +73,10 @@ class DiscreteSchedule:
         return nearest.to(sigma.device).float()
 
     def sigma(self, timestep: Tensor) -> Tensor:
-        """σ(t) for a (possibly fractional) t, interpolating linearly in log σ (clamped to 0..999)."""
-        t = torch.clamp(timestep.float().to(self.log_sigmas.device), min=0, max=TRAINING_TIMESTEPS - 1)
+        """sigma(t) for a (possibly fractional) t: linear in log sigma, t clamped to 0..999."""
+        t = torch.clamp(
+            timestep.float().to(self.log_sigmas.device), min=0, max=TRAINING_TIMESTEPS - 1
+        )
         low_index = t.floor().long()
         high_index = t.ceil().long()
         weight = t.frac()
@@ -77,17 +84,18 @@ class DiscreteSchedule:
         return log_sigma.exp().to(timestep.device)
 
     def scale_input(self, x: Tensor, sigma: Tensor) -> Tensor:
-        """The UNet input for the noisy latent `x` at per-sample `sigma`: x / sqrt(σ² + 1)."""
+        """The UNet input for the noisy latent `x` at per-sample `sigma`: x / sqrt(sigma² + 1)."""
         sigma = _per_sample(sigma, ndim=x.ndim)
         return x / (sigma**2 + 1.0) ** 0.5
 
     def to_denoised(self, x: Tensor, model_output: Tensor, sigma: Tensor) -> Tensor:
         """The denoised latent from the UNet output (float32) at per-sample `sigma`.
 
-        eps: x − ε·σ.
-        v:   the model sees z = α·x with α = 1/sqrt(1+σ²) and the VP noise level s = σ/sqrt(1+σ²);
-             v is defined as α·ε − s·x₀ and z = α·x₀ + s·ε, so x₀ = α·z − s·v, i.e.
-             x₀ = x/(σ²+1) − v·σ/sqrt(σ²+1).
+        eps: x - ε·sigma.
+        v:   the model sees z = alpha·x with alpha = 1/sqrt(1+sigma²) and the VP noise level
+             s = sigma/sqrt(1+sigma²);
+             v is defined as alpha·ε - s·x₀ and z = alpha·x₀ + s·ε, so x₀ = alpha·z - s·v, i.e.
+             x₀ = x/(sigma²+1) - v·sigma/sqrt(sigma²+1).
         """
         sigma = _per_sample(sigma, ndim=model_output.ndim)
         if self.prediction == "eps":

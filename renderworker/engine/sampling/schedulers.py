@@ -26,12 +26,12 @@ def _with_zero(sigmas: Tensor) -> Tensor:
 
 
 def normal_sigmas(schedule: DiscreteSchedule, steps: int) -> Tensor:
-    """Timesteps linspace(999, 0, n) mapped through log-interpolated σ(t), then 0."""
+    """Timesteps linspace(999, 0, n) mapped through log-interpolated sigma(t), then 0."""
     return _timestep_spaced_sigmas(schedule, steps, sgm=False)
 
 
 def sgm_uniform_sigmas(schedule: DiscreteSchedule, steps: int) -> Tensor:
-    """Timesteps linspace(999, 0, n+1) without its last point, through σ(t), then 0."""
+    """Timesteps linspace(999, 0, n+1) without its last point, through sigma(t), then 0."""
     return _timestep_spaced_sigmas(schedule, steps, sgm=True)
 
 
@@ -42,8 +42,8 @@ def _timestep_spaced_sigmas(schedule: DiscreteSchedule, steps: int, *, sgm: bool
     if sgm:
         timesteps = torch.linspace(float(start), float(end), steps + 1)[:-1]
     else:
-        # A schedule whose σ(t_end) is already 0 (zero terminal SNR) gets one more point
-        # instead of an appended zero; the SD schedule never does (σ(0) ≈ 0.029).
+        # A schedule whose sigma(t_end) is already 0 (zero terminal SNR) gets one more point
+        # instead of an appended zero; the SD schedule never does (sigma(0) ≈ 0.029).
         if math.isclose(float(schedule.sigma(end)), 0, abs_tol=ZERO_TOLERANCE):
             steps += 1
             append_zero = False
@@ -80,7 +80,7 @@ def ddim_uniform_sigmas(schedule: DiscreteSchedule, steps: int) -> Tensor:
 
 
 def karras_sigmas(schedule: DiscreteSchedule, steps: int) -> Tensor:
-    """Karras et al. (2022) spacing with ρ = 7 between σmin and σmax, then 0."""
+    """Karras et al. (2022) spacing with rho = 7 between sigma_min and sigma_max, then 0."""
     rho = 7.0
     ramp = torch.linspace(0, 1, steps)
     min_inv_rho = float(schedule.sigma_min) ** (1 / rho)
@@ -89,13 +89,15 @@ def karras_sigmas(schedule: DiscreteSchedule, steps: int) -> Tensor:
 
 
 def exponential_sigmas(schedule: DiscreteSchedule, steps: int) -> Tensor:
-    """Uniform in log σ from σmax to σmin, then 0."""
+    """Uniform in log sigma from sigma_max to sigma_min, then 0."""
     log_max = math.log(float(schedule.sigma_max))
     log_min = math.log(float(schedule.sigma_min))
     return _with_zero(torch.linspace(log_max, log_min, steps).exp())
 
 
-def beta_sigmas(schedule: DiscreteSchedule, steps: int, *, alpha: float = 0.6, beta: float = 0.6) -> Tensor:
+def beta_sigmas(
+    schedule: DiscreteSchedule, steps: int, *, alpha: float = 0.6, beta: float = 0.6
+) -> Tensor:
     """Timesteps from the Beta(0.6, 0.6) quantile function, rounded, consecutive repeats dropped."""
     last_index = len(schedule.sigmas) - 1
     quantiles = 1 - numpy.linspace(0, 1, steps, endpoint=False)
@@ -113,7 +115,7 @@ def beta_sigmas(schedule: DiscreteSchedule, steps: int, *, alpha: float = 0.6, b
 def linear_quadratic_sigmas(
     schedule: DiscreteSchedule, steps: int, *, threshold_noise: float = 0.025
 ) -> Tensor:
-    """Mochi's schedule: linear in 1−σ/σmax for the first half, quadratic after; times σmax."""
+    """Mochi's schedule: linear in 1-sigma/sigma_max for half the steps, then quadratic."""
     if steps == 1:
         fractions = [1.0, 0.0]
     else:
@@ -122,7 +124,9 @@ def linear_quadratic_sigmas(
         threshold_noise_step_diff = linear_steps - threshold_noise * steps
         quadratic_steps = steps - linear_steps
         quadratic_coefficient = threshold_noise_step_diff / (linear_steps * quadratic_steps**2)
-        linear_coefficient = threshold_noise / linear_steps - 2 * threshold_noise_step_diff / (quadratic_steps**2)
+        linear_coefficient = threshold_noise / linear_steps - 2 * threshold_noise_step_diff / (
+            quadratic_steps**2
+        )
         constant = quadratic_coefficient * (linear_steps**2)
         quadratic_part = [
             quadratic_coefficient * (index**2) + linear_coefficient * index + constant
@@ -133,11 +137,12 @@ def linear_quadratic_sigmas(
 
 
 def kl_optimal_sigmas(schedule: DiscreteSchedule, steps: int) -> Tensor:
-    """"Align Your Steps" KL-optimal spacing: uniform in arctan σ from σmax to σmin, then 0."""
+    """KL-optimal spacing ("Align Your Steps"): uniform in arctan sigma, sigma_max to sigma_min."""
     positions = torch.arange(steps, dtype=torch.float32).div_(steps - 1)
     sigmas = positions.new_zeros(steps + 1)
     sigmas[:-1] = (
-        positions * math.atan(float(schedule.sigma_min)) + (1 - positions) * math.atan(float(schedule.sigma_max))
+        positions * math.atan(float(schedule.sigma_min))
+        + (1 - positions) * math.atan(float(schedule.sigma_max))
     ).tan_()
     return sigmas
 

@@ -11,14 +11,16 @@ from .schedule import DiscreteSchedule
 from .schedulers import scheduler_sigmas
 
 # These samplers are given a schedule for one step more with its second-to-last sigma removed:
-# their last step would otherwise be a tiny one near σmin.
+# their last step would otherwise be a tiny one near sigma_min.
 DISCARD_PENULTIMATE_SIGMA_SAMPLERS = frozenset({"dpm_2", "dpm_2_ancestral", "uni_pc", "uni_pc_bh2"})
 
 # ComfyUI treats any denoise above this as a full denoise.
 FULL_DENOISE_THRESHOLD = 0.9999
 
 
-def sampler_schedule(*, schedule: DiscreteSchedule, scheduler: str, sampler: str, steps: int) -> Tensor:
+def sampler_schedule(
+    *, schedule: DiscreteSchedule, scheduler: str, sampler: str, steps: int
+) -> Tensor:
     """The full schedule a sampler gets for `steps` steps, with the n+1 rule applied."""
     if sampler not in SAMPLER_NAMES:
         raise UnsupportedSamplerError(name=sampler, accepted=SAMPLER_NAMES)
@@ -38,12 +40,16 @@ def ksampler_sigmas(
     then returns its input latent unchanged).
     """
     if denoise > FULL_DENOISE_THRESHOLD:
-        return sampler_schedule(schedule=schedule, scheduler=scheduler, sampler=sampler, steps=steps)
+        return sampler_schedule(
+            schedule=schedule, scheduler=scheduler, sampler=sampler, steps=steps
+        )
     if denoise <= 0.0:
         # Nothing is sampled, but bad names are still refused.
         sampler_schedule(schedule=schedule, scheduler=scheduler, sampler=sampler, steps=steps)
         return torch.zeros(0, dtype=torch.float32)
-    sigmas = sampler_schedule(schedule=schedule, scheduler=scheduler, sampler=sampler, steps=int(steps / denoise))
+    sigmas = sampler_schedule(
+        schedule=schedule, scheduler=scheduler, sampler=sampler, steps=int(steps / denoise)
+    )
     return sigmas[-(steps + 1) :]
 
 
@@ -59,9 +65,9 @@ def advanced_sigmas(
 ) -> Tensor:
     """The sigmas of a KSamplerAdvanced node.
 
-    The full schedule for `steps`; when end_at_step < len−1 it is cut to [:end_at_step+1] and,
+    The full schedule for `steps`; when end_at_step < len-1 it is cut to [:end_at_step+1] and,
     unless `return_with_leftover_noise`, its last sigma set to 0; then [start_at_step:].
-    When start_at_step ≥ len−1 nothing is sampled: the result is empty and the node returns
+    When start_at_step ≥ len-1 nothing is sampled: the result is empty and the node returns
     its input latent unchanged (no noise added either), as ComfyUI does.
     """
     sigmas = sampler_schedule(schedule=schedule, scheduler=scheduler, sampler=sampler, steps=steps)

@@ -65,7 +65,7 @@ def sample(
     `denoise(x, sigma_batch)` must return the denoised latent (model + CFG already applied);
     sigma_batch is float32 [B]. `x` is what `noise_latent` returned. `seed` seeds the
     ancestral/SDE noise (see noise_sources). `on_step(k, n)` is called after step k of n
-    (1-based, n = len(sigmas) − 1); `should_cancel()` is polled before every step and a True
+    (1-based, n = len(sigmas) - 1); `should_cancel()` is polled before every step and a True
     raises RenderCancelled. Fewer than two sigmas: `x` comes back unchanged, no model call.
     """
     function = SAMPLERS.get(sampler)

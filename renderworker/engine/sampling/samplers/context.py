@@ -19,7 +19,7 @@ class SamplingContext:
     """Carries the caller's callbacks through one sampling run.
 
     `denoiser(x, sigma_batch)` returns the (CFG-combined) denoised latent; sigma_batch is a
-    float32 [B] tensor with one σ per sample, exactly what ComfyUI passes to its model.
+    float32 [B] tensor with one sigma per sample, exactly what ComfyUI passes to its model.
     """
 
     denoiser: Denoiser
@@ -29,7 +29,7 @@ class SamplingContext:
     should_cancel: CancelCheck | None = None
 
     def denoise(self, x: Tensor, sigma: Tensor) -> Tensor:
-        """Call the denoiser with `sigma` (0-dim or [B]) expanded to one σ per sample."""
+        """Call the denoiser with `sigma` (0-dim or [B]) expanded to one sigma per sample."""
         sigma_batch = sigma * x.new_ones([x.shape[0]])
         return self.denoiser(x, sigma_batch)
 

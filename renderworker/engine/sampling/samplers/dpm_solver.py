@@ -1,7 +1,8 @@
 """DPM-Solver++ samplers (Lu et al. 2022), deterministic and ancestral.
 
-They step in t = −log σ (the half log-SNR for σ-parameterised VE latents), where the exact
-solution of the ODE for a constant denoised D is x' = (σ'/σ)·x − (e^{−h} − 1)·D with h = t' − t.
+They step in t = -log sigma (the half log-SNR for sigma-parameterised VE latents), where the exact
+solution of the ODE for a constant denoised D is x' = (sigma'/sigma)·x - (e^{-h} - 1)·D
+with h = t' - t.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def dpmpp_2m(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
 
 
 def dpmpp_2s_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
-    """DPM-Solver++(2S) single-step to σ_down (midpoint in t), then σ_up of fresh noise."""
+    """DPM-Solver++(2S) single-step to sigma_down (midpoint in t), then sigma_up of fresh noise."""
     noise = ancestral_noise_source(x=x, seed=ctx.seed)
     for i in range(len(sigmas) - 1):
         ctx.begin_step(i)

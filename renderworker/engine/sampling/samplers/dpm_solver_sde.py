@@ -1,7 +1,8 @@
 """Stochastic DPM-Solver++ samplers driven by a Brownian tree (dpmpp_sde, 2m_sde, 3m_sde).
 
-Written in the half log-SNR λ = −log σ, in the formulation ComfyUI uses since mid-2025
-(`sigma_to_half_log_snr`); for SD's σ-parameterised latents α = σ·e^λ = 1. eta = 1, s_noise = 1.
+Written in the half log-SNR λ = -log sigma, in the formulation ComfyUI uses since mid-2025
+(`sigma_to_half_log_snr`); for SD's sigma-parameterised latents alpha = sigma·e^λ = 1.
+eta = 1, s_noise = 1.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ def _sigma_of(half_log_snr: Tensor) -> Tensor:
     return half_log_snr.neg().exp()
 
 
-def dpmpp_sde(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu: bool = True) -> Tensor:
+def dpmpp_sde(
+    ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu: bool = True
+) -> Tensor:
     """DPM-Solver++ (stochastic, single-step, r = 1/2): an ancestral half step with Brownian noise,
     a second model call there, then an ancestral full step with the blended denoised."""
     if len(sigmas) <= 1:
@@ -82,31 +85,50 @@ def _dpmpp_2m_sde(
             h = lambda_t - lambda_s
             h_eta = h * (ETA + 1)
             alpha_t = sigmas[i + 1] * lambda_t.exp()
-            x = sigmas[i + 1] / sigmas[i] * (-h * ETA).exp() * x + alpha_t * (-h_eta).expm1().neg() * denoised
+            x = (
+                sigmas[i + 1] / sigmas[i] * (-h * ETA).exp() * x
+                + alpha_t * (-h_eta).expm1().neg() * denoised
+            )
             if old_denoised is not None and h_last is not None:
                 r = h_last / h
                 if solver_type == "heun":
-                    x = x + alpha_t * ((-h_eta).expm1().neg() / (-h_eta) + 1) * (1 / r) * (denoised - old_denoised)
+                    x = x + alpha_t * ((-h_eta).expm1().neg() / (-h_eta) + 1) * (1 / r) * (
+                        denoised - old_denoised
+                    )
                 else:
-                    x = x + 0.5 * alpha_t * (-h_eta).expm1().neg() * (1 / r) * (denoised - old_denoised)
-            x = x + noise(sigmas[i], sigmas[i + 1]) * sigmas[i + 1] * (-2 * h * ETA).expm1().neg().sqrt() * NOISE_SCALE
+                    x = x + 0.5 * alpha_t * (-h_eta).expm1().neg() * (1 / r) * (
+                        denoised - old_denoised
+                    )
+            x = (
+                x
+                + noise(sigmas[i], sigmas[i + 1])
+                * sigmas[i + 1]
+                * (-2 * h * ETA).expm1().neg().sqrt()
+                * NOISE_SCALE
+            )
         old_denoised = denoised
         h_last = h
         ctx.end_step(i)
     return x
 
 
-def dpmpp_2m_sde(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu: bool = True) -> Tensor:
+def dpmpp_2m_sde(
+    ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu: bool = True
+) -> Tensor:
     """DPM-Solver++(2M) SDE, midpoint second-order correction."""
     return _dpmpp_2m_sde(ctx, x, sigmas, solver_type="midpoint", tree_on_cpu=tree_on_cpu)
 
 
-def dpmpp_2m_sde_heun(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu: bool = True) -> Tensor:
+def dpmpp_2m_sde_heun(
+    ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu: bool = True
+) -> Tensor:
     """DPM-Solver++(2M) SDE, Heun-type second-order correction."""
     return _dpmpp_2m_sde(ctx, x, sigmas, solver_type="heun", tree_on_cpu=tree_on_cpu)
 
 
-def dpmpp_3m_sde(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu: bool = True) -> Tensor:
+def dpmpp_3m_sde(
+    ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu: bool = True
+) -> Tensor:
     """DPM-Solver++(3M) SDE: third-order multistep once two previous denoised are known."""
     if len(sigmas) <= 1:
         return x
@@ -126,8 +148,16 @@ def dpmpp_3m_sde(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu
             h = lambda_t - lambda_s
             h_eta = h * (ETA + 1)
             alpha_t = sigmas[i + 1] * lambda_t.exp()
-            x = sigmas[i + 1] / sigmas[i] * (-h * ETA).exp() * x + alpha_t * (-h_eta).expm1().neg() * denoised
-            if h_2 is not None and h_1 is not None and denoised_1 is not None and denoised_2 is not None:
+            x = (
+                sigmas[i + 1] / sigmas[i] * (-h * ETA).exp() * x
+                + alpha_t * (-h_eta).expm1().neg() * denoised
+            )
+            if (
+                h_2 is not None
+                and h_1 is not None
+                and denoised_1 is not None
+                and denoised_2 is not None
+            ):
                 r0 = h_1 / h
                 r1 = h_2 / h
                 d1_0 = (denoised - denoised_1) / r0
@@ -142,7 +172,13 @@ def dpmpp_3m_sde(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, tree_on_cpu
                 d = (denoised - denoised_1) / r
                 phi_2 = h_eta.neg().expm1() / h_eta + 1
                 x = x + (alpha_t * phi_2) * d
-            x = x + noise(sigmas[i], sigmas[i + 1]) * sigmas[i + 1] * (-2 * h * ETA).expm1().neg().sqrt() * NOISE_SCALE
+            x = (
+                x
+                + noise(sigmas[i], sigmas[i + 1])
+                * sigmas[i + 1]
+                * (-2 * h * ETA).expm1().neg().sqrt()
+                * NOISE_SCALE
+            )
         denoised_1, denoised_2 = denoised, denoised_1
         h_1, h_2 = h, h_1
         ctx.end_step(i)

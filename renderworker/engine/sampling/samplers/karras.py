@@ -1,6 +1,7 @@
-"""Karras-style ODE samplers in σ: euler, heun, heunpp2, dpm_2 and their ancestral variants.
+"""Karras-style ODE samplers in sigma: euler, heun, heunpp2, dpm_2 and their ancestral variants.
 
-x is the noisy latent at noise level σ (x = x₀ + σ·ε); d = (x − D(x, σ))/σ is dx/dσ of the
+x is the noisy latent at noise level sigma (x = x₀ + sigma·ε); d = (x - D(x, sigma))/sigma is
+dx/dsigma of the
 probability-flow ODE. Expressions keep ComfyUI's evaluation order so float32 results match.
 """
 
@@ -13,14 +14,19 @@ from .noise_sources import ancestral_noise_source
 
 
 def derivative(x: Tensor, sigma: Tensor, denoised: Tensor) -> Tensor:
-    """dx/dσ of the probability-flow ODE: (x − denoised)/σ."""
+    """dx/dsigma of the probability-flow ODE: (x - denoised)/sigma."""
     return (x - denoised) / sigma
 
 
 def ancestral_step(sigma_from: Tensor, sigma_to: Tensor, eta: float = 1.0) -> tuple[Tensor, Tensor]:
-    """(σ_down, σ_up) for an ancestral step σ_from → σ_to: go deterministically to σ_down, then add
-    σ_up of fresh noise, so that σ_down² + σ_up² = σ_to² and the marginal matches DDPM's posterior."""
-    sigma_up = min(sigma_to, eta * (sigma_to**2 * (sigma_from**2 - sigma_to**2) / sigma_from**2) ** 0.5)
+    """(sigma_down, sigma_up) for an ancestral step sigma_from → sigma_to.
+
+    Go deterministically to sigma_down, then add sigma_up of fresh noise, so that
+    sigma_down² + sigma_up² = sigma_to² and the marginal matches DDPM's posterior.
+    """
+    sigma_up = min(
+        sigma_to, eta * (sigma_to**2 * (sigma_from**2 - sigma_to**2) / sigma_from**2) ** 0.5
+    )
     sigma_down = (sigma_to**2 - sigma_up**2) ** 0.5
     return sigma_down, sigma_up
 
@@ -38,7 +44,7 @@ def euler(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
 
 
 def euler_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
-    """Euler step down to σ_down, then σ_up of fresh noise; the last step returns the denoised."""
+    """Euler step down to sigma_down, then sigma_up of fresh noise; the last step returns D."""
     noise = ancestral_noise_source(x=x, seed=ctx.seed)
     for i in range(len(sigmas) - 1):
         ctx.begin_step(i)
@@ -55,7 +61,7 @@ def euler_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
 
 
 def heun(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
-    """Heun's second-order method (trapezoidal on d); the step to σ = 0 is a plain Euler step."""
+    """Heun's second-order method (trapezoidal on d); the step to sigma = 0 is plain Euler."""
     for i in range(len(sigmas) - 1):
         ctx.begin_step(i)
         denoised = ctx.denoise(x, sigmas[i])
@@ -75,7 +81,7 @@ def heun(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
 
 def heunpp2(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
     """Heun++ (sd-webui-samplers-scheduler): up to three slope evaluations per step, weighted by
-    σ/(k·σ₀); the last step is Euler, the one before it two-point."""
+    sigma/(k·sigma₀); the last step is Euler, the one before it two-point."""
     s_end = sigmas[-1]
     for i in range(len(sigmas) - 1):
         ctx.begin_step(i)
@@ -112,7 +118,7 @@ def heunpp2(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
 
 
 def dpm_2(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
-    """DPM-Solver-2-like midpoint method: slope at the geometric mean of σ and σ'."""
+    """DPM-Solver-2-like midpoint method: slope at the geometric mean of sigma and sigma'."""
     for i in range(len(sigmas) - 1):
         ctx.begin_step(i)
         denoised = ctx.denoise(x, sigmas[i])
@@ -133,7 +139,7 @@ def dpm_2(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
 
 
 def dpm_2_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
-    """dpm_2's midpoint step down to σ_down, then σ_up of fresh noise."""
+    """dpm_2's midpoint step down to sigma_down, then sigma_up of fresh noise."""
     noise = ancestral_noise_source(x=x, seed=ctx.seed)
     for i in range(len(sigmas) - 1):
         ctx.begin_step(i)

@@ -1,4 +1,4 @@
-"""Linear multistep samplers on dx/dσ: lms (Adams–Bashforth with integrated Lagrange weights),
+"""Linear multistep samplers on dx/dsigma: lms (Adams-Bashforth with integrated Lagrange weights),
 ipndm and ipndm_v (improved PNDM, fixed and variable step coefficients)."""
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ IPNDM_MAX_ORDER = 4
 
 
 def lms_coefficient(order: int, sigmas: numpy.ndarray, i: int, j: int) -> float:
-    """∫_{σ_i}^{σ_{i+1}} of the Lagrange basis polynomial through σ_i, σ_{i−1}, … for point i−j.
+    """∫_{sigma_i}^{sigma_{i+1}} of the Lagrange basis polynomial of point i-j.
+
+    The polynomial runs through sigma_i, sigma_{i-1}, … (order points).
 
     `sigmas` is the float32 numpy copy of the schedule, as in ComfyUI: with NumPy ≥ 2 the
     integrand is then evaluated in float32 (Python floats are "weak"), with NumPy 1 in float64.
@@ -36,7 +38,7 @@ def lms_coefficient(order: int, sigmas: numpy.ndarray, i: int, j: int) -> float:
 
 
 def lms(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
-    """Linear multistep of order up to 4; the step to σ = 0 returns the denoised."""
+    """Linear multistep of order up to 4; the step to sigma = 0 returns the denoised."""
     sigmas_numpy = sigmas.detach().cpu().numpy()
     slopes: list[Tensor] = []
     for i in range(len(sigmas) - 1):
@@ -49,9 +51,14 @@ def lms(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             x = denoised
         else:
             current_order = min(i + 1, LMS_ORDER)
-            coefficients = [lms_coefficient(current_order, sigmas_numpy, i, j) for j in range(current_order)]
+            coefficients = [
+                lms_coefficient(current_order, sigmas_numpy, i, j) for j in range(current_order)
+            ]
             # Built-in sum on purpose: 0 + c₀·d₀ + c₁·d₁ … in this order, like ComfyUI.
-            x = x + sum(coefficient * slope for coefficient, slope in zip(coefficients, reversed(slopes)))
+            x = x + sum(
+                coefficient * slope
+                for coefficient, slope in zip(coefficients, reversed(slopes), strict=True)
+            )
         ctx.end_step(i)
     return x
 
@@ -63,8 +70,8 @@ def _push(history: list[Tensor], slope: Tensor) -> None:
 
 
 def ipndm(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
-    """Improved PNDM (Zhang & Chen, DEIS paper): Adams–Bashforth with fixed coefficients up to
-    order 4; the step to σ = 0 returns the denoised."""
+    """Improved PNDM (Zhang & Chen, DEIS paper): Adams-Bashforth with fixed coefficients up to
+    order 4; the step to sigma = 0 returns the denoised."""
     history: list[Tensor] = []
     for i in range(len(sigmas) - 1):
         ctx.begin_step(i)
@@ -81,7 +88,12 @@ def ipndm(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
         elif order == 3:
             x = x + (t_next - t_cur) * (23 * d_cur - 16 * history[-1] + 5 * history[-2]) / 12
         else:
-            x = x + (t_next - t_cur) * (55 * d_cur - 59 * history[-1] + 37 * history[-2] - 9 * history[-3]) / 24
+            x = (
+                x
+                + (t_next - t_cur)
+                * (55 * d_cur - 59 * history[-1] + 37 * history[-2] - 9 * history[-3])
+                / 24
+            )
         _push(history, d_cur)
         ctx.end_step(i)
     return x
@@ -111,23 +123,38 @@ def ipndm_v(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             h_n = t_next - t_cur
             h_n_1 = t_cur - t[i - 1]
             h_n_2 = t[i - 1] - t[i - 2]
-            temp = (1 - h_n / (3 * (h_n + h_n_1)) * (h_n * (h_n + h_n_1)) / (h_n_1 * (h_n_1 + h_n_2))) / 2
+            temp = (
+                1 - h_n / (3 * (h_n + h_n_1)) * (h_n * (h_n + h_n_1)) / (h_n_1 * (h_n_1 + h_n_2))
+            ) / 2
             coeff1 = (2 + (h_n / h_n_1)) / 2 + temp
             coeff2 = -(h_n / h_n_1) / 2 - (1 + h_n_1 / h_n_2) * temp
             coeff3 = temp * h_n_1 / h_n_2
-            x = x + (t_next - t_cur) * (coeff1 * d_cur + coeff2 * history[-1] + coeff3 * history[-2])
+            x = x + (t_next - t_cur) * (
+                coeff1 * d_cur + coeff2 * history[-1] + coeff3 * history[-2]
+            )
         else:
             h_n = t_next - t_cur
             h_n_1 = t_cur - t[i - 1]
             h_n_2 = t[i - 1] - t[i - 2]
             h_n_3 = t[i - 2] - t[i - 3]
-            temp1 = (1 - h_n / (3 * (h_n + h_n_1)) * (h_n * (h_n + h_n_1)) / (h_n_1 * (h_n_1 + h_n_2))) / 2
+            temp1 = (
+                1 - h_n / (3 * (h_n + h_n_1)) * (h_n * (h_n + h_n_1)) / (h_n_1 * (h_n_1 + h_n_2))
+            ) / 2
             temp2 = (
-                (1 - h_n / (3 * (h_n + h_n_1))) / 2 + (1 - h_n / (2 * (h_n + h_n_1))) * h_n / (6 * (h_n + h_n_1 + h_n_2))
-            ) * (h_n * (h_n + h_n_1) * (h_n + h_n_1 + h_n_2)) / (h_n_1 * (h_n_1 + h_n_2) * (h_n_1 + h_n_2 + h_n_3))
+                (
+                    (1 - h_n / (3 * (h_n + h_n_1))) / 2
+                    + (1 - h_n / (2 * (h_n + h_n_1))) * h_n / (6 * (h_n + h_n_1 + h_n_2))
+                )
+                * (h_n * (h_n + h_n_1) * (h_n + h_n_1 + h_n_2))
+                / (h_n_1 * (h_n_1 + h_n_2) * (h_n_1 + h_n_2 + h_n_3))
+            )
             ratio = h_n_1 * (h_n_1 + h_n_2) / (h_n_2 * (h_n_2 + h_n_3))
             coeff1 = (2 + (h_n / h_n_1)) / 2 + temp1 + temp2
-            coeff2 = -(h_n / h_n_1) / 2 - (1 + h_n_1 / h_n_2) * temp1 - (1 + (h_n_1 / h_n_2) + ratio) * temp2
+            coeff2 = (
+                -(h_n / h_n_1) / 2
+                - (1 + h_n_1 / h_n_2) * temp1
+                - (1 + (h_n_1 / h_n_2) + ratio) * temp2
+            )
             coeff3 = temp1 * h_n_1 / h_n_2 + ((h_n_1 / h_n_2) + ratio * (1 + h_n_2 / h_n_3)) * temp2
             coeff4 = -temp2 * ratio * h_n_1 / h_n_2
             x = x + (t_next - t_cur) * (

@@ -5,17 +5,17 @@ Ancestral (euler_ancestral, dpm_2_ancestral, dpmpp_2s_ancestral, ddpm, lcm):
     `randn(x.shape)` per call. On the CPU the seed is seed+1: ComfyUI added that (in its
     `default_noise_sampler`, present in the 0.3.6x line Kiln emulates) so that the sampler's
     stream is not the initial-noise stream again. Kiln follows that newer behaviour. seed+1
-    overflows torch's range for seed 2**64−1 (ComfyUI raises there); Kiln wraps it to 0.
+    overflows torch's range for seed 2**64-1 (ComfyUI raises there); Kiln wraps it to 0.
     On CUDA the seed is used as is, and the stream depends on the GPU's SM count for latents
-    with more than SMs×maxThreadsPerSM elements.
+    with more than SMsxmaxThreadsPerSM elements.
 
 SDE (dpmpp_sde, dpmpp_2m_sde, dpmpp_2m_sde_heun, dpmpp_3m_sde):
-    one `torchsde.BrownianTree(t0=σmin, w0=zeros_like(x), t1=σmax, entropy=seed)` where
-    σmin is the smallest non-zero sigma of the run and σmax the largest (both 0-dim float32),
-    built on the CPU (the `_gpu` variants build it on x's device). The noise for a step from
-    σ to σ' is W(σ', σ) taken with t sorted ascending, negated because time runs downwards,
-    divided by sqrt(|σ' − σ|): a unit-variance sample. The query times are float32 on the CPU
-    tree.
+    one `torchsde.BrownianTree(t0=sigma_min, w0=zeros_like(x), t1=sigma_max, entropy=seed)`
+    where sigma_min is the smallest non-zero sigma of the run and sigma_max the largest (both
+    0-dim float32), built on the CPU (the `_gpu` variants build it on x's device). The noise
+    for a step from sigma to sigma' is the tree's increment over [sigma', sigma] (times sorted
+    ascending), negated because time runs downwards, divided by sqrt(|sigma' - sigma|): a
+    unit-variance sample. The query times are float32 on the CPU tree.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ def ancestral_noise_source(*, x: Tensor, seed: int) -> NoiseSource:
     generator.manual_seed(seed)
 
     def draw(sigma: Tensor, sigma_next: Tensor) -> Tensor:
-        return torch.randn(x.size(), dtype=x.dtype, layout=x.layout, device=x.device, generator=generator)
+        return torch.randn(
+            x.size(), dtype=x.dtype, layout=x.layout, device=x.device, generator=generator
+        )
 
     return draw
 
@@ -67,9 +69,11 @@ class BrownianNoiseSource:
             low, high = low.detach().cpu().float(), high.detach().cpu().float()
         with warnings.catch_warnings():
             # torchsde compares the float32 query with its stored end point in another precision
-            # and warns "Should have tb<=t1" at σmax although they are equal; ComfyUI logs the same.
+            # and warns "Should have tb<=t1" at sigma_max although they are equal; ComfyUI
+            # logs the same warning.
             warnings.filterwarnings("ignore", message="Should have t[ab]", category=UserWarning)
-            increment = self._tree(low, high).to(device=device, dtype=dtype) * (self._sign * sign)
+            increment: Tensor = self._tree(low, high)
+        increment = increment.to(device=device, dtype=dtype) * (self._sign * sign)
         return increment / (t1 - t0).abs().sqrt()
 
 

@@ -18,7 +18,9 @@ def _ddpm_posterior_step(
     alpha = alpha_cumprod / alpha_cumprod_prev
     mu = (1.0 / alpha).sqrt() * (x - (1 - alpha) * eps / (1 - alpha_cumprod).sqrt())
     if sigma_prev > 0:
-        mu += ((1 - alpha) * (1.0 - alpha_cumprod_prev) / (1.0 - alpha_cumprod)).sqrt() * noise(sigma, sigma_prev)
+        mu += ((1 - alpha) * (1.0 - alpha_cumprod_prev) / (1.0 - alpha_cumprod)).sqrt() * noise(
+            sigma, sigma_prev
+        )
     return mu
 
 
@@ -29,7 +31,9 @@ def ddpm(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
         ctx.begin_step(i)
         denoised = ctx.denoise(x, sigmas[i])
         eps = (x - denoised) / sigmas[i]
-        x = _ddpm_posterior_step(x / torch.sqrt(1.0 + sigmas[i] ** 2.0), sigmas[i], sigmas[i + 1], eps, noise)
+        x = _ddpm_posterior_step(
+            x / torch.sqrt(1.0 + sigmas[i] ** 2.0), sigmas[i], sigmas[i + 1], eps, noise
+        )
         if sigmas[i + 1] != 0:
             x *= torch.sqrt(1.0 + sigmas[i + 1] ** 2.0)
         ctx.end_step(i)
@@ -37,8 +41,8 @@ def ddpm(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
 
 
 def lcm(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
-    """Latent Consistency Model sampling: jump to the denoised, then re-noise to the next σ
-    (noise·σ' + denoised) with fresh ancestral noise."""
+    """Latent Consistency Model sampling: jump to the denoised, then re-noise to the next sigma
+    (noise·sigma' + denoised) with fresh ancestral noise."""
     noise = ancestral_noise_source(x=x, seed=ctx.seed)
     for i in range(len(sigmas) - 1):
         ctx.begin_step(i)

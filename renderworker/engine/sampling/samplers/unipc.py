@@ -1,10 +1,11 @@
-"""UniPC (Zhao et al. 2023), multistep predictor–corrector with B(h) = h (bh1) or e^h − 1 (bh2).
+"""UniPC (Zhao et al. 2023), multistep predictor-corrector with B(h) = h (bh1) or e^h - 1 (bh2).
 
-ComfyUI runs it in variance-preserving space driven by σ directly:
-  α(σ) = 1/sqrt(1+σ²) (via 0.5·log(1/(σ²+1))), s(σ) = sqrt(1 − α²), λ = log α − log s,
-  x_vp = x/sqrt(1+σ₀²) at the start and x = x_vp/α(σ_last) at the end,
-  the model's ε from the denoiser at x_vp·sqrt(σ²+1), and the data prediction x₀ = (x_vp − s·ε)/α.
-A final σ of 0 is replaced by 0.001 (λ would be infinite). Order = min(3, steps − 1), lowered
+ComfyUI runs it in variance-preserving space driven by sigma directly:
+  alpha(sigma) = 1/sqrt(1+sigma²) (via 0.5·log(1/(sigma²+1))), s(sigma) = sqrt(1 - alpha²),
+  λ = log alpha - log s, x_vp = x/sqrt(1+sigma₀²) at the start and x = x_vp/alpha(sigma_last)
+  at the end, the model's ε from the denoiser at x_vp·sqrt(sigma²+1), and the data prediction
+  x₀ = (x_vp - s·ε)/alpha.
+A final sigma of 0 is replaced by 0.001 (λ would be infinite). Order = min(3, steps - 1), lowered
 near the end; the first step only evaluates the model, and the last update has no corrector.
 So a 1-step run returns its input (rescaled) — ComfyUI does the same.
 """
@@ -115,9 +116,16 @@ class _UniPC:
                 rhos_predictor = torch.linalg.solve(r_matrix[:-1, :-1], b_vector[:-1])
         rhos_corrector: Tensor | None = None
         if use_corrector:
-            rhos_corrector = torch.tensor([0.5], device=x.device) if order == 1 else torch.linalg.solve(r_matrix, b_vector)
+            rhos_corrector = (
+                torch.tensor([0.5], device=x.device)
+                if order == 1
+                else torch.linalg.solve(r_matrix, b_vector)
+            )
 
-        x_t_ = _per_sample(std_t / std_prev_0, ndim) * x - _per_sample(alpha_t * h_phi_1, ndim) * model_prev_0
+        x_t_ = (
+            _per_sample(std_t / std_prev_0, ndim) * x
+            - _per_sample(alpha_t * h_phi_1, ndim) * model_prev_0
+        )
         predictor_residual: Tensor | int = 0
         if stacked is not None and rhos_predictor is not None:
             predictor_residual = _contract(rhos_predictor, stacked)
@@ -130,7 +138,9 @@ class _UniPC:
             if stacked is not None:
                 corrector_residual = _contract(rhos_corrector[:-1], stacked)
             d1_t = model_t - model_prev_0
-            x_t = x_t_ - _per_sample(alpha_t * b_h, ndim) * (corrector_residual + rhos_corrector[-1] * d1_t)
+            x_t = x_t_ - _per_sample(alpha_t * b_h, ndim) * (
+                corrector_residual + rhos_corrector[-1] * d1_t
+            )
         return x_t, model_t
 
 
@@ -153,7 +163,9 @@ def _sample_unipc(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, variant: s
             t_prev_list = [vec_t]
         elif step_index < order:
             vec_t = timesteps[step_index].expand(batch)
-            x, model_x = solver.update(x, model_prev_list, t_prev_list, vec_t, step_index, use_corrector=True)
+            x, model_x = solver.update(
+                x, model_prev_list, t_prev_list, vec_t, step_index, use_corrector=True
+            )
             if model_x is None:
                 model_x = solver.data_prediction(x, vec_t)
             model_prev_list.append(model_x)
@@ -184,5 +196,5 @@ def uni_pc(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
 
 
 def uni_pc_bh2(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
-    """UniPC with B(h) = e^h − 1 (ComfyUI "uni_pc_bh2")."""
+    """UniPC with B(h) = e^h - 1 (ComfyUI "uni_pc_bh2")."""
     return _sample_unipc(ctx, x, sigmas, variant="bh2")

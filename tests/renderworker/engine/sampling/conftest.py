@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-import torch
 from torch import Tensor
 
 from renderworker.engine.sampling import DiscreteSchedule
@@ -15,8 +14,9 @@ from renderworker.engine.sampling import DiscreteSchedule
 class GaussianData:
     """Data distributed N(mean, std²) per element.
 
-    Its optimal denoiser is closed form, D(x, σ) = (c²·x + σ²·μ)/(c² + σ²), and the
-    probability-flow ODE is solved exactly by x(σ) = μ + (x(σ₀) − μ)·sqrt(c² + σ²)/sqrt(c² + σ₀²).
+    Its optimal denoiser is closed form, D(x, sigma) = (c²·x + sigma²·μ)/(c² + sigma²), and the
+    probability-flow ODE is solved exactly by
+    x(sigma) = μ + (x(sigma₀) - μ)·sqrt(c² + sigma²)/sqrt(c² + sigma₀²).
     """
 
     mean: float = 0.5
@@ -27,12 +27,12 @@ class GaussianData:
         return (self.std**2 * x + variance * self.mean) / (self.std**2 + variance)
 
     def ode_solution(self, x_start: Tensor, *, sigma_start: float, sigma_end: float) -> Tensor:
-        """The exact ODE solution from σ_start to σ_end, in float64."""
+        """The exact ODE solution from sigma_start to sigma_end, in float64."""
         ratio = ((self.std**2 + sigma_end**2) / (self.std**2 + sigma_start**2)) ** 0.5
         return self.mean + (x_start.double() - self.mean) * ratio
 
     def denoised64(self, x: Tensor, sigma: float) -> Tensor:
-        """D(x, σ) in float64."""
+        """D(x, sigma) in float64."""
         return (self.std**2 * x.double() + sigma**2 * self.mean) / (self.std**2 + sigma**2)
 
 

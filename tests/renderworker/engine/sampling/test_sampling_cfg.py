@@ -28,7 +28,12 @@ class RecordingModel:
         self.calls.append((tuple(conditionings), x.shape[0]))
         half = x.shape[0] // 2
         assert torch.equal(sigma[:half], sigma[half:])
-        return torch.cat([x[:half] * OUTPUT_FOR[str(conditionings[0])], x[half:] * OUTPUT_FOR[str(conditionings[1])]])
+        return torch.cat(
+            [
+                x[:half] * OUTPUT_FOR[str(conditionings[0])],
+                x[half:] * OUTPUT_FOR[str(conditionings[1])],
+            ]
+        )
 
 
 def test_guidance_extrapolates_from_uncond_towards_cond() -> None:
@@ -52,7 +57,11 @@ def test_cfg_one_skips_the_negative_pass_and_returns_cond_exactly() -> None:
 def test_batched_call_puts_uncond_first_and_splits_back() -> None:
     model = RecordingModel()
     denoise = cfg_denoiser(
-        model_call=model, positive=POSITIVE, negative=NEGATIVE, cfg=2.0, batched_model_call=model.batched
+        model_call=model,
+        positive=POSITIVE,
+        negative=NEGATIVE,
+        cfg=2.0,
+        batched_model_call=model.batched,
     )
     x = torch.ones(3, 4, 2, 2)
     result = denoise(x, torch.tensor([5.0, 5.0, 5.0]))
@@ -64,9 +73,15 @@ def test_batched_and_separate_calls_agree() -> None:
     x = torch.randn(2, 4, 2, 2, generator=torch.Generator().manual_seed(1))
     sigma = torch.tensor([3.0, 3.0])
     model = RecordingModel()
-    separate = cfg_denoiser(model_call=model, positive=POSITIVE, negative=NEGATIVE, cfg=6.0)(x, sigma)
+    separate = cfg_denoiser(model_call=model, positive=POSITIVE, negative=NEGATIVE, cfg=6.0)(
+        x, sigma
+    )
     batched = cfg_denoiser(
-        model_call=model, positive=POSITIVE, negative=NEGATIVE, cfg=6.0, batched_model_call=model.batched
+        model_call=model,
+        positive=POSITIVE,
+        negative=NEGATIVE,
+        cfg=6.0,
+        batched_model_call=model.batched,
     )(x, sigma)
     assert torch.equal(separate, batched)
 
@@ -74,7 +89,11 @@ def test_batched_and_separate_calls_agree() -> None:
 def test_cfg_one_does_not_use_the_batched_call() -> None:
     model = RecordingModel()
     denoise = cfg_denoiser(
-        model_call=model, positive=POSITIVE, negative=NEGATIVE, cfg=1.0, batched_model_call=model.batched
+        model_call=model,
+        positive=POSITIVE,
+        negative=NEGATIVE,
+        cfg=1.0,
+        batched_model_call=model.batched,
     )
     denoise(torch.ones(1, 4, 2, 2), torch.tensor([5.0]))
     assert model.calls == [(POSITIVE, 1)]

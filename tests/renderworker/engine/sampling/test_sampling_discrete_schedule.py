@@ -18,13 +18,18 @@ def test_table_is_float32_with_comfyui_end_points(schedule: DiscreteSchedule) ->
 
 
 def test_table_matches_an_independent_float64_computation(schedule: DiscreteSchedule) -> None:
-    betas = [(math.sqrt(0.00085) + (math.sqrt(0.012) - math.sqrt(0.00085)) * i / 999) ** 2 for i in range(1000)]
+    betas = [
+        (math.sqrt(0.00085) + (math.sqrt(0.012) - math.sqrt(0.00085)) * i / 999) ** 2
+        for i in range(1000)
+    ]
     product = 1.0
     expected = []
     for beta in betas:
         product *= 1.0 - beta
         expected.append(math.sqrt((1 - product) / product))
-    assert torch.allclose(schedule.sigmas.double(), torch.tensor(expected, dtype=torch.float64), rtol=1e-7, atol=0)
+    assert torch.allclose(
+        schedule.sigmas.double(), torch.tensor(expected, dtype=torch.float64), rtol=1e-7, atol=0
+    )
 
 
 def test_timestep_of_every_table_sigma_is_its_index(schedule: DiscreteSchedule) -> None:
@@ -35,8 +40,12 @@ def test_timestep_of_every_table_sigma_is_its_index(schedule: DiscreteSchedule) 
 
 def test_timestep_rounds_to_the_nearest_integer_in_log_sigma(schedule: DiscreteSchedule) -> None:
     low, high = schedule.sigmas[500].double(), schedule.sigmas[501].double()
-    just_below_middle = torch.tensor([math.exp(0.51 * math.log(low) + 0.49 * math.log(high))], dtype=torch.float32)
-    just_above_middle = torch.tensor([math.exp(0.49 * math.log(low) + 0.51 * math.log(high))], dtype=torch.float32)
+    just_below_middle = torch.tensor(
+        [math.exp(0.51 * math.log(low) + 0.49 * math.log(high))], dtype=torch.float32
+    )
+    just_above_middle = torch.tensor(
+        [math.exp(0.49 * math.log(low) + 0.51 * math.log(high))], dtype=torch.float32
+    )
     assert schedule.timestep(just_below_middle).tolist() == [500.0]
     assert schedule.timestep(just_above_middle).tolist() == [501.0]
 
@@ -47,11 +56,15 @@ def test_timestep_clamps_to_the_table_ends(schedule: DiscreteSchedule) -> None:
 
 def test_sigma_of_integer_timesteps_is_the_table(schedule: DiscreteSchedule) -> None:
     timesteps = torch.tensor([0.0, 1.0, 250.0, 999.0])
-    assert torch.allclose(schedule.sigma(timesteps), schedule.sigmas[[0, 1, 250, 999]], rtol=1e-6, atol=0)
+    assert torch.allclose(
+        schedule.sigma(timesteps), schedule.sigmas[[0, 1, 250, 999]], rtol=1e-6, atol=0
+    )
 
 
 def test_sigma_of_a_fractional_timestep_interpolates_log_sigma(schedule: DiscreteSchedule) -> None:
-    expected = math.exp(0.25 * math.log(float(schedule.sigmas[10])) + 0.75 * math.log(float(schedule.sigmas[11])))
+    expected = math.exp(
+        0.25 * math.log(float(schedule.sigmas[10])) + 0.75 * math.log(float(schedule.sigmas[11]))
+    )
     assert float(schedule.sigma(torch.tensor(10.75))) == pytest.approx(expected, rel=1e-6)
 
 
@@ -66,7 +79,9 @@ def test_scale_input_divides_by_sqrt_of_sigma_squared_plus_one(schedule: Discret
 def test_eps_prediction_subtracts_sigma_times_noise(schedule: DiscreteSchedule) -> None:
     x = torch.full((1, 4, 2, 2), 10.0)
     eps = torch.full((1, 4, 2, 2), 2.0)
-    assert torch.equal(schedule.to_denoised(x, eps, torch.tensor([3.0])), torch.full((1, 4, 2, 2), 4.0))
+    assert torch.equal(
+        schedule.to_denoised(x, eps, torch.tensor([3.0])), torch.full((1, 4, 2, 2), 4.0)
+    )
 
 
 def test_v_prediction_recovers_the_clean_latent() -> None:
@@ -79,7 +94,7 @@ def test_v_prediction_recovers_the_clean_latent() -> None:
     alpha_vp = 1 / torch.sqrt(1 + sigma_b**2)
     sigma_vp = sigma_b / torch.sqrt(1 + sigma_b**2)
     noisy = clean + sigma_b * eps
-    velocity = alpha_vp * eps - sigma_vp * clean  # Salimans & Ho's v on the VP latent α·x
+    velocity = alpha_vp * eps - sigma_vp * clean  # Salimans & Ho's v on the VP latent alpha·x
     assert torch.allclose(schedule.to_denoised(noisy, velocity, sigma), clean, atol=1e-12, rtol=0)
 
 

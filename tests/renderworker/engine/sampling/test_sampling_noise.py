@@ -7,7 +7,12 @@ import math
 import pytest
 import torch
 
-from renderworker.engine.sampling import DiscreteSchedule, initial_noise, ksampler_sigmas, noise_latent
+from renderworker.engine.sampling import (
+    DiscreteSchedule,
+    initial_noise,
+    ksampler_sigmas,
+    noise_latent,
+)
 
 
 def _global_draw(seed: int, shape: list[int]) -> torch.Tensor:
@@ -69,25 +74,33 @@ def test_batch_index_may_repeat_an_index() -> None:
 
 
 def test_batch_index_must_match_the_batch() -> None:
-    with pytest.raises(ValueError, match="batch_index has 1 entries but the latent batch has 2 samples"):
+    with pytest.raises(
+        ValueError, match="batch_index has 1 entries but the latent batch has 2 samples"
+    ):
         initial_noise(latent=torch.zeros(2, 4, 8, 8), seed=5, batch_index=[0])
 
 
 def test_txt2img_scales_noise_by_sqrt_one_plus_sigma_squared(schedule: DiscreteSchedule) -> None:
     latent = torch.zeros(1, 4, 8, 8)
     noise = initial_noise(latent=latent, seed=1)
-    sigmas = ksampler_sigmas(schedule=schedule, scheduler="normal", sampler="euler", steps=20, denoise=1.0)
-    # normal's first sigma is σmax one ulp off: still txt2img (relative tolerance 1e-5).
+    sigmas = ksampler_sigmas(
+        schedule=schedule, scheduler="normal", sampler="euler", steps=20, denoise=1.0
+    )
+    # normal's first sigma is sigma_max one ulp off: still txt2img (relative tolerance 1e-5).
     assert float(sigmas[0]) != float(schedule.sigma_max)
     x = noise_latent(latent=latent, noise=noise, sigmas=sigmas, schedule=schedule)
     factor = math.sqrt(1 + float(sigmas[0]) ** 2)
     assert torch.allclose(x, noise * factor, rtol=1e-6, atol=0)
 
 
-def test_img2img_scales_noise_by_the_first_sigma_and_adds_the_latent(schedule: DiscreteSchedule) -> None:
+def test_img2img_scales_noise_by_the_first_sigma_and_adds_the_latent(
+    schedule: DiscreteSchedule,
+) -> None:
     latent = torch.full((1, 4, 8, 8), 0.25)
     noise = initial_noise(latent=latent, seed=1)
-    sigmas = ksampler_sigmas(schedule=schedule, scheduler="normal", sampler="euler", steps=10, denoise=0.6)
+    sigmas = ksampler_sigmas(
+        schedule=schedule, scheduler="normal", sampler="euler", steps=10, denoise=0.6
+    )
     x = noise_latent(latent=latent, noise=noise, sigmas=sigmas, schedule=schedule)
     assert torch.equal(x, noise * sigmas[0] + latent)
 
@@ -95,11 +108,15 @@ def test_img2img_scales_noise_by_the_first_sigma_and_adds_the_latent(schedule: D
 def test_a_first_sigma_above_sigma_max_counts_as_txt2img(schedule: DiscreteSchedule) -> None:
     latent = torch.zeros(1, 1, 2, 2)
     noise = torch.ones(1, 1, 2, 2)
-    x = noise_latent(latent=latent, noise=noise, sigmas=torch.tensor([20.0, 0.0]), schedule=schedule)
+    x = noise_latent(
+        latent=latent, noise=noise, sigmas=torch.tensor([20.0, 0.0]), schedule=schedule
+    )
     assert torch.allclose(x, torch.full((1, 1, 2, 2), math.sqrt(401.0)), rtol=1e-7, atol=0)
 
 
 def test_no_sigmas_leave_the_latent_unchanged(schedule: DiscreteSchedule) -> None:
     latent = torch.full((1, 4, 8, 8), 0.25)
-    x = noise_latent(latent=latent, noise=torch.ones(1, 4, 8, 8), sigmas=torch.zeros(0), schedule=schedule)
+    x = noise_latent(
+        latent=latent, noise=torch.ones(1, 4, 8, 8), sigmas=torch.zeros(0), schedule=schedule
+    )
     assert torch.equal(x, latent)

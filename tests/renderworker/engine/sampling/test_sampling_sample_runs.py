@@ -38,13 +38,19 @@ STOCHASTIC = {
 
 def _inputs(schedule: DiscreteSchedule, sampler: str, steps: int = 8) -> tuple[Tensor, Tensor]:
     latent = torch.zeros(2, 4, 8, 8)
-    sigmas = ksampler_sigmas(schedule=schedule, scheduler="karras", sampler=sampler, steps=steps, denoise=1.0)
-    x = noise_latent(latent=latent, noise=initial_noise(latent=latent, seed=5), sigmas=sigmas, schedule=schedule)
+    sigmas = ksampler_sigmas(
+        schedule=schedule, scheduler="karras", sampler=sampler, steps=steps, denoise=1.0
+    )
+    x = noise_latent(
+        latent=latent, noise=initial_noise(latent=latent, seed=5), sigmas=sigmas, schedule=schedule
+    )
     return x, sigmas
 
 
 @pytest.mark.parametrize("sampler", SAMPLER_NAMES)
-def test_same_inputs_give_bit_identical_results(schedule: DiscreteSchedule, gaussian: Any, sampler: str) -> None:
+def test_same_inputs_give_bit_identical_results(
+    schedule: DiscreteSchedule, gaussian: Any, sampler: str
+) -> None:
     x, sigmas = _inputs(schedule, sampler)
     first = sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=77)
     torch.manual_seed(12345)  # the global generator must not matter
@@ -65,7 +71,9 @@ def test_only_ancestral_and_sde_samplers_depend_on_the_seed(
 
 
 @pytest.mark.parametrize("sampler", SAMPLER_NAMES)
-def test_on_step_reports_each_step_once_in_order(schedule: DiscreteSchedule, gaussian: Any, sampler: str) -> None:
+def test_on_step_reports_each_step_once_in_order(
+    schedule: DiscreteSchedule, gaussian: Any, sampler: str
+) -> None:
     x, sigmas = _inputs(schedule, sampler, steps=6)
     reports: list[tuple[int, int]] = []
     sample(
@@ -80,7 +88,9 @@ def test_on_step_reports_each_step_once_in_order(schedule: DiscreteSchedule, gau
 
 
 @pytest.mark.parametrize("sampler", SAMPLER_NAMES)
-def test_cancellation_stops_before_the_next_step(schedule: DiscreteSchedule, gaussian: Any, sampler: str) -> None:
+def test_cancellation_stops_before_the_next_step(
+    schedule: DiscreteSchedule, gaussian: Any, sampler: str
+) -> None:
     x, sigmas = _inputs(schedule, sampler, steps=6)
     finished: list[int] = []
     calls_after_cancel: list[Tensor] = []
@@ -117,13 +127,27 @@ def test_fewer_than_two_sigmas_return_the_input_without_model_calls(sigmas: Tens
 
 
 def test_unknown_sampler_is_refused_with_the_accepted_names(gaussian: Any) -> None:
-    with pytest.raises(UnsupportedSamplerError, match="sampler_name 'euler_a' is not supported; accepted: euler, "):
-        sample(sampler="euler_a", denoise=gaussian.denoiser, x=torch.ones(1, 1, 1, 1), sigmas=torch.tensor([1.0, 0.0]), seed=1)
+    with pytest.raises(
+        UnsupportedSamplerError, match="sampler_name 'euler_a' is not supported; accepted: euler, "
+    ):
+        sample(
+            sampler="euler_a",
+            denoise=gaussian.denoiser,
+            x=torch.ones(1, 1, 1, 1),
+            sigmas=torch.tensor([1.0, 0.0]),
+            seed=1,
+        )
 
 
 def test_seed_is_validated(gaussian: Any) -> None:
     with pytest.raises(ValueError, match="seed must be an integer"):
-        sample(sampler="euler", denoise=gaussian.denoiser, x=torch.ones(1, 1, 1, 1), sigmas=torch.tensor([1.0, 0.0]), seed=-1)
+        sample(
+            sampler="euler",
+            denoise=gaussian.denoiser,
+            x=torch.ones(1, 1, 1, 1),
+            sigmas=torch.tensor([1.0, 0.0]),
+            seed=-1,
+        )
 
 
 def test_batch_samples_are_sampled_independently_for_deterministic_samplers(

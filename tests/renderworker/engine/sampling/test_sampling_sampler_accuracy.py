@@ -7,6 +7,7 @@ the data distribution. euler and dpmpp_2m are also checked against plain float64
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -14,9 +15,27 @@ import pytest
 import torch
 from torch import Tensor
 
-from renderworker.engine.sampling import DiscreteSchedule, initial_noise, ksampler_sigmas, noise_latent, sample
+from renderworker.engine.sampling import (
+    DiscreteSchedule,
+    initial_noise,
+    ksampler_sigmas,
+    noise_latent,
+    sample,
+)
 
-DETERMINISTIC = ["euler", "heun", "heunpp2", "dpm_2", "lms", "dpmpp_2m", "ipndm", "ipndm_v", "ddim", "uni_pc", "uni_pc_bh2"]
+DETERMINISTIC = [
+    "euler",
+    "heun",
+    "heunpp2",
+    "dpm_2",
+    "lms",
+    "dpmpp_2m",
+    "ipndm",
+    "ipndm_v",
+    "ddim",
+    "uni_pc",
+    "uni_pc_bh2",
+]
 STOCHASTIC = [
     "euler_ancestral",
     "dpm_2_ancestral",
@@ -34,25 +53,45 @@ STOCHASTIC = [
 
 
 def _run(
-    schedule: DiscreteSchedule, gaussian: Any, *, sampler: str, steps: int, shape: tuple[int, ...], seed: int = 3
+    schedule: DiscreteSchedule,
+    gaussian: Any,
+    *,
+    sampler: str,
+    steps: int,
+    shape: tuple[int, ...],
+    seed: int = 3,
 ) -> tuple[Tensor, Tensor, Tensor]:
     latent = torch.zeros(shape)
-    sigmas = ksampler_sigmas(schedule=schedule, scheduler="karras", sampler=sampler, steps=steps, denoise=1.0)
-    x = noise_latent(latent=latent, noise=initial_noise(latent=latent, seed=seed), sigmas=sigmas, schedule=schedule)
-    return sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=seed), x, sigmas
+    sigmas = ksampler_sigmas(
+        schedule=schedule, scheduler="karras", sampler=sampler, steps=steps, denoise=1.0
+    )
+    x = noise_latent(
+        latent=latent,
+        noise=initial_noise(latent=latent, seed=seed),
+        sigmas=sigmas,
+        schedule=schedule,
+    )
+    return (
+        sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=seed),
+        x,
+        sigmas,
+    )
 
 
 def _exact_result(gaussian: Any, *, sampler: str, x_start: Tensor, sigmas: Tensor) -> Tensor:
     """What an exact ODE solver along the same sigmas would return.
 
-    Samplers ending in σ = 0 take their last step as a pure denoise from the last non-zero σ;
-    UniPC integrates to σ = 0.001 instead.
+    Samplers ending in sigma = 0 take their last step as a pure denoise from the last non-zero
+    sigma;
+    UniPC integrates to sigma = 0.001 instead.
     """
     sigma_start = float(sigmas[0])
     if sampler.startswith("uni_pc"):
         return gaussian.ode_solution(x_start, sigma_start=sigma_start, sigma_end=0.001)
     last = float(sigmas[-2])
-    return gaussian.denoised64(gaussian.ode_solution(x_start, sigma_start=sigma_start, sigma_end=last), last)
+    return gaussian.denoised64(
+        gaussian.ode_solution(x_start, sigma_start=sigma_start, sigma_end=last), last
+    )
 
 
 @pytest.mark.parametrize("sampler", DETERMINISTIC)
@@ -61,7 +100,9 @@ def test_deterministic_samplers_converge_to_the_exact_ode_solution(
 ) -> None:
     errors = []
     for steps in (10, 200):
-        result, x_start, sigmas = _run(schedule, gaussian, sampler=sampler, steps=steps, shape=(2, 1, 16, 16))
+        result, x_start, sigmas = _run(
+            schedule, gaussian, sampler=sampler, steps=steps, shape=(2, 1, 16, 16)
+        )
         exact = _exact_result(gaussian, sampler=sampler, x_start=x_start, sigmas=sigmas)
         errors.append(float((result.double() - exact).abs().max()))
     coarse, fine = errors
@@ -73,7 +114,9 @@ def test_deterministic_samplers_converge_to_the_exact_ode_solution(
 def test_stochastic_samplers_reach_the_data_distribution(
     schedule: DiscreteSchedule, gaussian: Any, sampler: str
 ) -> None:
-    result, _, _ = _run(schedule, gaussian, sampler=sampler, steps=300, shape=(1, 1, 128, 128), seed=11)
+    result, _, _ = _run(
+        schedule, gaussian, sampler=sampler, steps=300, shape=(1, 1, 128, 128), seed=11
+    )
     assert float(result.mean()) == pytest.approx(gaussian.mean, abs=0.02)
     assert float(result.std()) == pytest.approx(gaussian.std, abs=0.025)
 
@@ -88,14 +131,14 @@ def _toy_denoiser64(x: Tensor, sigma: float) -> Tensor:
 
 
 def _euler64(x: Tensor, sigmas: list[float]) -> Tensor:
-    for sigma, sigma_next in zip(sigmas, sigmas[1:]):
+    for sigma, sigma_next in itertools.pairwise(sigmas):
         slope = (x - _toy_denoiser64(x, sigma)) / sigma
         x = x + slope * (sigma_next - sigma)
     return x
 
 
 def _dpmpp_2m64(x: Tensor, sigmas: list[float]) -> Tensor:
-    # DPM-Solver++(2M) (Lu et al. 2022, Alg. 2) with λ = −log σ; first order at both ends.
+    # DPM-Solver++(2M) (Lu et al. 2022, Alg. 2) with λ = -log sigma; first order at both ends.
     previous: Tensor | None = None
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
@@ -120,8 +163,12 @@ def test_float32_sampler_matches_an_independent_float64_reference(
     schedule: DiscreteSchedule, sampler: str, reference: Any, scheduler: str
 ) -> None:
     latent = torch.zeros(1, 4, 8, 8)
-    sigmas = ksampler_sigmas(schedule=schedule, scheduler=scheduler, sampler=sampler, steps=20, denoise=1.0)
-    x = noise_latent(latent=latent, noise=initial_noise(latent=latent, seed=9), sigmas=sigmas, schedule=schedule)
+    sigmas = ksampler_sigmas(
+        schedule=schedule, scheduler=scheduler, sampler=sampler, steps=20, denoise=1.0
+    )
+    x = noise_latent(
+        latent=latent, noise=initial_noise(latent=latent, seed=9), sigmas=sigmas, schedule=schedule
+    )
     result = sample(sampler=sampler, denoise=_toy_denoiser32, x=x, sigmas=sigmas, seed=9)
     expected = reference(x.double(), [float(sigma) for sigma in sigmas])
     assert result.dtype == torch.float32

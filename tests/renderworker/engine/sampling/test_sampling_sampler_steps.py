@@ -20,7 +20,9 @@ def _start(shape: tuple[int, ...] = (2, 4, 4, 4)) -> Tensor:
 
 
 def _run(gaussian: Any, sampler: str, sigmas: list[float], x: Tensor, seed: int = SEED) -> Tensor:
-    return sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=torch.tensor(sigmas), seed=seed)
+    return sample(
+        sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=torch.tensor(sigmas), seed=seed
+    )
 
 
 def _sampler_noise_on_cpu(seed: int, shape: torch.Size, draws: int) -> list[Tensor]:
@@ -32,7 +34,9 @@ def _sampler_noise_on_cpu(seed: int, shape: torch.Size, draws: int) -> list[Tens
 def test_euler_step(gaussian: Any) -> None:
     x = _start()
     expected = x.double() + (x.double() - gaussian.denoised64(x, 2.0)) / 2.0 * (0.5 - 2.0)
-    assert torch.allclose(_run(gaussian, "euler", [2.0, 0.5], x).double(), expected, rtol=0, atol=1e-6)
+    assert torch.allclose(
+        _run(gaussian, "euler", [2.0, 0.5], x).double(), expected, rtol=0, atol=1e-6
+    )
 
 
 def test_ddim_is_euler(gaussian: Any) -> None:
@@ -47,7 +51,9 @@ def test_heun_step(gaussian: Any) -> None:
     x_euler = x - slope
     slope_2 = x_euler - gaussian.denoised64(x_euler, 1.0)
     expected = x - (slope + slope_2) / 2
-    assert torch.allclose(_run(gaussian, "heun", [2.0, 1.0], x.float()).double(), expected, rtol=0, atol=1e-6)
+    assert torch.allclose(
+        _run(gaussian, "heun", [2.0, 1.0], x.float()).double(), expected, rtol=0, atol=1e-6
+    )
 
 
 def test_dpm_2_step_uses_the_geometric_midpoint(gaussian: Any) -> None:
@@ -56,16 +62,22 @@ def test_dpm_2_step_uses_the_geometric_midpoint(gaussian: Any) -> None:
     x_mid = x + slope * (2.0 - 4.0)
     slope_mid = (x_mid - gaussian.denoised64(x_mid, 2.0)) / 2.0
     expected = x + slope_mid * (1.0 - 4.0)
-    assert torch.allclose(_run(gaussian, "dpm_2", [4.0, 1.0], x.float()).double(), expected, rtol=0, atol=1e-6)
+    assert torch.allclose(
+        _run(gaussian, "dpm_2", [4.0, 1.0], x.float()).double(), expected, rtol=0, atol=1e-6
+    )
 
 
 def test_dpmpp_2m_first_step_is_first_order_and_second_uses_history(gaussian: Any) -> None:
     x = _start().double()
     first_denoised = gaussian.denoised64(x, 4.0)
-    x_1 = 0.5 * x + 0.5 * first_denoised  # σ'/σ = 1/2, 1 − e^{−h} = 1/2
-    corrected = 1.5 * gaussian.denoised64(x_1, 2.0) - 0.5 * first_denoised  # equal steps in log σ: r = 1
+    x_1 = 0.5 * x + 0.5 * first_denoised  # sigma'/sigma = 1/2, 1 - e^{-h} = 1/2
+    corrected = (
+        1.5 * gaussian.denoised64(x_1, 2.0) - 0.5 * first_denoised
+    )  # equal steps in log sigma: r = 1
     expected = 0.5 * x_1 + 0.5 * corrected
-    assert torch.allclose(_run(gaussian, "dpmpp_2m", [4.0, 2.0, 1.0], x.float()).double(), expected, atol=1e-6, rtol=0)
+    assert torch.allclose(
+        _run(gaussian, "dpmpp_2m", [4.0, 2.0, 1.0], x.float()).double(), expected, atol=1e-6, rtol=0
+    )
 
 
 def test_euler_ancestral_step_adds_noise_from_seed_plus_one_on_cpu(gaussian: Any) -> None:
@@ -74,13 +86,22 @@ def test_euler_ancestral_step_adds_noise_from_seed_plus_one_on_cpu(gaussian: Any
     sigma_up = math.sqrt(1.0 * (4.0 - 1.0) / 4.0)
     sigma_down = math.sqrt(1.0 - sigma_up**2)
     x64 = x.double()
-    expected = x64 + (x64 - gaussian.denoised64(x, 2.0)) / 2.0 * (sigma_down - 2.0) + noise.double() * sigma_up
-    assert torch.allclose(_run(gaussian, "euler_ancestral", [2.0, 1.0], x).double(), expected, rtol=0, atol=1e-6)
+    expected = (
+        x64
+        + (x64 - gaussian.denoised64(x, 2.0)) / 2.0 * (sigma_down - 2.0)
+        + noise.double() * sigma_up
+    )
+    assert torch.allclose(
+        _run(gaussian, "euler_ancestral", [2.0, 1.0], x).double(), expected, rtol=0, atol=1e-6
+    )
 
 
 def test_euler_ancestral_last_step_returns_the_denoised_without_noise(gaussian: Any) -> None:
     x = _start()
-    assert torch.equal(_run(gaussian, "euler_ancestral", [2.0, 0.0], x), gaussian.denoiser(x, torch.tensor([2.0, 2.0])))
+    assert torch.equal(
+        _run(gaussian, "euler_ancestral", [2.0, 0.0], x),
+        gaussian.denoiser(x, torch.tensor([2.0, 2.0])),
+    )
 
 
 def test_lcm_renoises_the_denoised_with_one_draw_per_step(gaussian: Any) -> None:
@@ -89,36 +110,50 @@ def test_lcm_renoises_the_denoised_with_one_draw_per_step(gaussian: Any) -> None
     x_1 = gaussian.denoised64(x, 3.0) + first.double() * 1.5
     x_2 = gaussian.denoised64(x_1, 1.5) + second.double() * 0.5
     expected = gaussian.denoised64(x_2, 0.5)
-    assert torch.allclose(_run(gaussian, "lcm", [3.0, 1.5, 0.5, 0.0], x).double(), expected, rtol=0, atol=1e-6)
+    assert torch.allclose(
+        _run(gaussian, "lcm", [3.0, 1.5, 0.5, 0.0], x).double(), expected, rtol=0, atol=1e-6
+    )
 
 
 def test_largest_seed_wraps_for_the_cpu_sampler_stream(gaussian: Any) -> None:
     x = _start()
     noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(0))
     result = _run(gaussian, "lcm", [3.0, 1.5], x, seed=2**64 - 1)
-    assert torch.allclose(result, gaussian.denoiser(x, torch.tensor([3.0, 3.0])) + noise * 1.5, rtol=0, atol=1e-6)
+    assert torch.allclose(
+        result, gaussian.denoiser(x, torch.tensor([3.0, 3.0])) + noise * 1.5, rtol=0, atol=1e-6
+    )
 
 
-def test_dpmpp_2m_sde_noise_comes_from_a_cpu_brownian_tree_seeded_with_the_seed(gaussian: Any) -> None:
+def test_dpmpp_2m_sde_noise_comes_from_a_cpu_brownian_tree_seeded_with_the_seed(
+    gaussian: Any,
+) -> None:
     x = _start()
-    tree = torchsde.BrownianTree(torch.tensor(1.0), torch.zeros_like(x), torch.tensor(2.0), entropy=SEED)
-    # Time runs from σ = 2 down to 1: the increment is negated and normalised by sqrt(Δσ).
+    tree = torchsde.BrownianTree(
+        torch.tensor(1.0), torch.zeros_like(x), torch.tensor(2.0), entropy=SEED
+    )
+    # Time runs from sigma = 2 down to 1: the increment is negated and normalised by sqrt(Δsigma).
     noise = -tree(torch.tensor(1.0), torch.tensor(2.0)) / math.sqrt(1.0)
-    # h = log 2: x' = (σ'/σ)e^{−h}·x + (1 − e^{−2h})·D + σ'·sqrt(1 − e^{−2h})·noise
-    expected = 0.25 * x.double() + 0.75 * gaussian.denoised64(x, 2.0) + math.sqrt(0.75) * noise.double()
-    assert torch.allclose(_run(gaussian, "dpmpp_2m_sde", [2.0, 1.0], x).double(), expected, rtol=0, atol=1e-6)
+    # h = log 2: x' = (sigma'/sigma)e^{-h}·x + (1 - e^{-2h})·D + sigma'·sqrt(1 - e^{-2h})·noise
+    expected = (
+        0.25 * x.double() + 0.75 * gaussian.denoised64(x, 2.0) + math.sqrt(0.75) * noise.double()
+    )
+    assert torch.allclose(
+        _run(gaussian, "dpmpp_2m_sde", [2.0, 1.0], x).double(), expected, rtol=0, atol=1e-6
+    )
 
 
 def test_sde_samplers_last_step_returns_the_denoised(gaussian: Any) -> None:
     x = _start()
     for sampler in ("dpmpp_sde", "dpmpp_2m_sde", "dpmpp_3m_sde"):
-        assert torch.equal(_run(gaussian, sampler, [2.0, 0.0], x), gaussian.denoiser(x, torch.tensor([2.0, 2.0])))
+        assert torch.equal(
+            _run(gaussian, sampler, [2.0, 0.0], x), gaussian.denoiser(x, torch.tensor([2.0, 2.0]))
+        )
 
 
 MODEL_CALLS_FOR_TEN_STEPS = {
     "euler": 10,
     "euler_ancestral": 10,
-    "heun": 19,  # two per step, one on the final step to σ = 0
+    "heun": 19,  # two per step, one on the final step to sigma = 0
     "heunpp2": 27,  # three per step, two on the second-to-last, one on the last
     "dpm_2": 19,
     "dpm_2_ancestral": 19,
