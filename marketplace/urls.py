@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("marketplace.api.urls")),
     re_path(r"^api/", not_found_view),
     path("accounts/", include("marketplace.accounts.urls")),
+    path("", include("marketplace.recipes.urls")),
     path("", include("marketplace.gallery.urls")),
 ]
 
