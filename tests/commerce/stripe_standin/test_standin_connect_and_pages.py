@@ -230,3 +230,18 @@ def test_paying_twice_on_the_page_is_refused_the_second_time(
 
     assert again.status_code == 409
     assert platform_receiver.event_types() == ["checkout.session.completed"]
+
+
+def test_connect_events_are_listed_with_the_stripe_account_header_only(
+    client: stripe.StripeClient, control: StandInControl
+) -> None:
+    account = client.v1.accounts.create(params={"type": "express"})
+    control.onboard_account(account_id=account.id)
+
+    platform_events = client.v1.events.list()
+    account_events = client.v1.events.list(options={"stripe_account": account.id})
+
+    assert platform_events.data == []
+    assert [(event.type, event.account) for event in account_events.data] == [
+        ("account.updated", account.id)
+    ]

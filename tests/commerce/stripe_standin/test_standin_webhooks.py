@@ -263,3 +263,20 @@ def test_delivery_settings_reject_bad_values(control: StandInControl) -> None:
         control.set_delivery(copies=0)
 
     assert (raised.value.status, raised.value.body["error"]["param"]) == (400, "copies")
+
+
+def test_free_session_completes_without_a_payment(
+    make_session: SessionFactory, control: StandInControl, standin: StripeStandIn, platform_receiver
+) -> None:
+    free_item = {
+        "price_data": {"currency": "usd", "unit_amount": 0, "product_data": {"name": "Free"}},
+        "quantity": 1,
+    }
+    session = make_session(line_items=[free_item])
+
+    completed = control.complete_session(session_id=session.id)
+    assert standin.wait_for_webhooks()
+
+    assert (completed["status"], completed["payment_status"]) == ("complete", "no_payment_required")
+    assert completed["payment_intent"] is None
+    assert platform_receiver.event_types() == ["checkout.session.completed"]
