@@ -25,11 +25,18 @@ class DomainErrorMixin:
         form.add_error(field if field in form.fields else None, error.message)
 
 
+class HandleField(forms.CharField):
+    """Handles are lowercase; lower-case before the pattern check so "Ada" means "ada"."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).lower()
+
+
 class SignupForm(DomainErrorMixin, forms.Form):
     field_aliases = {"username": "handle"}
 
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    handle = forms.CharField(
+    handle = HandleField(
         min_length=3,
         max_length=32,
         validators=[HANDLE_VALIDATOR],
@@ -46,9 +53,6 @@ class SignupForm(DomainErrorMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
-
-    def clean_handle(self) -> str:
-        return str(self.cleaned_data["handle"]).strip().lower()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
