@@ -30,8 +30,18 @@ def main(argv: list[str] | None = None) -> None:
         "--public-url",
         help="base URL browsers use to reach the hosted pages (default: http://HOST:PORT)",
     )
+    parser.add_argument(
+        "--retry-delays",
+        default="1,2,5,10,30,60,120",
+        help="seconds between delivery retries, comma-separated (default: about 4 minutes in all, "
+        "so Kiln may start after the stand-in)",
+    )
     parser.add_argument("--log-requests", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
+    try:
+        retry_delays = tuple(float(delay) for delay in args.retry_delays.split(",") if delay)
+    except ValueError:
+        parser.error(f"--retry-delays takes comma-separated seconds, got {args.retry_delays!r}")
     try:
         standin = StripeStandIn(
             port=args.port,
@@ -41,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
             connect_webhook_url=args.connect_webhook_url,
             connect_webhook_secret=args.connect_webhook_secret,
             public_url=args.public_url,
+            retry_delays_seconds=retry_delays,
             log_requests=args.log_requests,
         )
     except ValueError as error:
