@@ -77,7 +77,8 @@ def pay_page(*, store: Store, session_id: str) -> PageResponse:
         f"<h1>Pay Kiln</h1><p>Test mode: no money moves.</p>"
         f"<table><tr><th>Item</th><th>Qty</th><th>Amount</th></tr>{rows}</table>"
         f'<p>Total: <strong id="total">{total}</strong></p>'
-        f'<form method="post" action="/c/pay/{html.escape(session_id)}">'
+        # Posts back to the page's own URL, so the page works behind any --public-url prefix.
+        '<form method="post">'
         '<button type="submit" name="action" value="card" id="pay-card">Pay with card</button> '
         '<button type="submit" name="action" value="async" id="pay-async">Pay with bank '
         "transfer (async)</button> "
@@ -128,7 +129,7 @@ def onboarding_page(*, store: Store, account_id: str, token: str) -> PageRespons
     body = (
         f"<h1>Set up payouts for Kiln</h1><p>Account {html.escape(account_id)} "
         f"({html.escape(account['email'] or 'no email')}). Test mode: no details are needed.</p>"
-        f'<form method="post" action="/setup/e/{html.escape(account_id)}/{html.escape(token)}">'
+        '<form method="post">'
         '<button type="submit" name="action" value="submit" id="submit-onboarding">Submit '
         "details</button> "
         '<button type="submit" name="action" value="leave" id="leave-onboarding">Return '
