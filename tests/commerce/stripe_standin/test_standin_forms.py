@@ -6,6 +6,7 @@ import pytest
 
 from marketplace.commerce.stripe_standin.errors import StripeError
 from marketplace.commerce.stripe_standin.forms import decode_form
+from marketplace.commerce.stripe_standin.pages import format_amount
 from marketplace.commerce.stripe_standin.params import integer, obj, string, validate_params
 
 
@@ -79,3 +80,9 @@ def test_missing_required_parameter_is_reported_as_stripe_does() -> None:
         "amount",
         "Missing required param: amount.",
     )
+
+
+def test_amounts_display_in_major_units_and_zero_decimal_currencies_stay_whole() -> None:
+    assert format_amount(amount=1999, currency="usd") == "19.99 USD"
+    assert format_amount(amount=5, currency="eur") == "0.05 EUR"
+    assert format_amount(amount=1500, currency="jpy") == "1500 JPY"

@@ -245,3 +245,35 @@ def test_separate_transfers_from_one_charge_cannot_exceed_it(
 
     assert (first.source_transaction, second.source_transaction) == (charge_id, charge_id)
     assert refused.value.param == "amount"
+
+
+def test_refund_can_reverse_the_creator_transfer_and_the_platform_fee(
+    make_session: SessionFactory,
+    control: StandInControl,
+    client: stripe.StripeClient,
+    onboarded_account: stripe.Account,
+) -> None:
+    session_id = _paid_session(
+        make_session,
+        control,
+        payment_intent_data={
+            "application_fee_amount": 400,
+            "transfer_data": {"destination": onboarded_account.id},
+        },
+    )
+    intent_id = client.v1.checkout.sessions.retrieve(session_id).payment_intent
+
+    refund = client.v1.refunds.create(
+        params={
+            "payment_intent": intent_id,
+            "reverse_transfer": True,
+            "refund_application_fee": True,
+        }
+    )
+
+    charge = client.v1.charges.retrieve(refund.charge)
+    transfer = client.v1.transfers.retrieve(charge.transfer)
+    fee = client.v1.application_fees.retrieve(charge.application_fee)
+    assert refund.transfer_reversal.startswith("trr_")
+    assert (transfer.amount_reversed, transfer.reversed) == (1999, True)
+    assert (fee.amount_refunded, fee.refunded) == (400, True)

@@ -280,3 +280,26 @@ def test_free_session_completes_without_a_payment(
     assert (completed["status"], completed["payment_status"]) == ("complete", "no_payment_required")
     assert completed["payment_intent"] is None
     assert platform_receiver.event_types() == ["checkout.session.completed"]
+
+
+def test_events_list_filters_by_type_prefix_and_pages_newest_first(
+    make_session: SessionFactory, control: StandInControl, client: stripe.StripeClient
+) -> None:
+    first = make_session()
+    second = make_session()
+    control.complete_session(session_id=first.id)
+    control.complete_session(session_id=second.id)
+    client.v1.checkout.sessions.expire(make_session().id)
+
+    completed = client.v1.events.list(params={"type": "checkout.session.completed", "limit": 1})
+    everything = list(
+        client.v1.events.list(params={"type": "checkout.session.*"}).auto_paging_iter()
+    )
+
+    assert [event.data.object.id for event in completed.data] == [second.id]
+    assert completed.has_more is True
+    assert [event.type for event in everything] == [
+        "checkout.session.expired",
+        "checkout.session.completed",
+        "checkout.session.completed",
+    ]
