@@ -229,7 +229,8 @@ def flow_field(canvas: Canvas) -> Image.Image:
         * rng.uniform(1.0, 2.2)
     )
     grid_h, grid_w = angles.shape
-    count = int(rng.integers(1400, 2200))
+    # About 2,000 particles at 1024x768; fewer on smaller canvases, same density.
+    count = max(150, int(rng.integers(1400, 2200) * width * height / (1024 * 768)))
     steps = int(rng.integers(45, 80))
     xs = rng.uniform(0, width, count)
     ys = rng.uniform(0, height, count)
@@ -401,8 +402,8 @@ def aurora(canvas: Canvas) -> Image.Image:
     rgb = vertical_gradient(height, width, night, canvas.color(1), power=1.6)
     stars = np.zeros((height, width), np.float32)
     count = int(width * height / 900)
-    stars[rng.integers(0, height, count), rng.integers(0, width, count)] = (
-        rng.uniform(60, 255, count)
+    stars[rng.integers(0, height, count), rng.integers(0, width, count)] = rng.uniform(
+        60, 255, count
     )
     rgb += blur(stars, 0.6)[..., None] * 1.8
     ys = np.arange(height, dtype=np.float32)[:, None] / height
@@ -619,3 +620,9 @@ def encode(image: Image.Image, *, image_format: str = "JPEG", quality: int = 92)
     else:
         image.save(buffer, image_format)
     return buffer.getvalue()
+
+
+def render_upload(job: tuple[int, str | None, str | None, int | None]) -> bytes:
+    """``(seed, kind, palette, long_side)`` to JPEG bytes: a picklable process-pool entry point."""
+    seed, kind, palette, long_side = job
+    return encode(render(seed=seed, kind=kind, palette=palette, long_side=long_side).image)
