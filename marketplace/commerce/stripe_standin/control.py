@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 from .checkout_actions import (
     complete_session,
+    expire_due_sessions,
     expire_session,
     fail_async_payment,
     succeed_async_payment,
@@ -192,6 +193,9 @@ def advance_clock(context: ControlContext) -> JsonObject:
         now = context.store.clock.advance(seconds=context.body["seconds"])
     except ValueError as error:
         raise StripeError(status=400, param="seconds", message=str(error)) from None
+    # Expire now rather than on the next request, so `checkout.session.expired` is on its way
+    # by the time this call returns.
+    expire_due_sessions(store=context.store)
     return {"now": now}
 
 

@@ -303,3 +303,15 @@ def test_events_list_filters_by_type_prefix_and_pages_newest_first(
         "checkout.session.completed",
         "checkout.session.completed",
     ]
+
+
+def test_advancing_the_clock_past_expires_at_sends_checkout_session_expired(
+    make_session: SessionFactory, control: StandInControl, standin: StripeStandIn, platform_receiver
+) -> None:
+    session = make_session()
+
+    control.advance_clock(seconds=24 * 3600)
+    assert standin.wait_for_webhooks()
+
+    assert platform_receiver.event_types() == ["checkout.session.expired"]
+    assert platform_receiver.deliveries[0].event["data"]["object"]["id"] == session.id
