@@ -18,7 +18,12 @@ from .noise import initial_noise, noise_latent
 from .samplers import SAMPLER_NAMES, sample
 from .schedule import DiscreteSchedule
 from .schedulers import SCHEDULER_NAMES, scheduler_sigmas
-from .sigma_selection import DISCARD_PENULTIMATE_SIGMA_SAMPLERS, advanced_sigmas, ksampler_sigmas
+from .sigma_selection import (
+    DISCARD_PENULTIMATE_SIGMA_SAMPLERS,
+    advanced_sigmas,
+    basic_scheduler_sigmas,
+    ksampler_sigmas,
+)
 
 __all__ = [
     "DISCARD_PENULTIMATE_SIGMA_SAMPLERS",
@@ -30,6 +35,7 @@ __all__ = [
     "UnsupportedSamplerError",
     "UnsupportedSchedulerError",
     "advanced_sigmas",
+    "basic_scheduler_sigmas",
     "cfg_denoiser",
     "initial_noise",
     "ksampler_sigmas",

@@ -78,3 +78,24 @@ def advanced_sigmas(
     if start_at_step < len(sigmas) - 1:
         return sigmas[start_at_step:]
     return torch.zeros(0, dtype=torch.float32)
+
+
+def basic_scheduler_sigmas(
+    *, schedule: DiscreteSchedule, scheduler: str, steps: int, denoise: float
+) -> Tensor:
+    """The sigmas of a BasicScheduler node (for SamplerCustomAdvanced).
+
+    Unlike the KSampler it knows no sampler, so there is no n+1 rule, and its threshold is
+    denoise < 1.0: the schedule for int(steps / denoise) steps, keeping the last steps+1
+    sigmas; denoise ≤ 0 gives no sigmas.
+    """
+    total_steps = steps
+    if denoise < 1.0:
+        if denoise <= 0.0:
+            scheduler_sigmas(
+                schedule=schedule, scheduler=scheduler, steps=steps
+            )  # refuses bad names
+            return torch.zeros(0, dtype=torch.float32)
+        total_steps = int(steps / denoise)
+    sigmas = scheduler_sigmas(schedule=schedule, scheduler=scheduler, steps=total_steps)
+    return sigmas[-(steps + 1) :]

@@ -12,6 +12,7 @@ from renderworker.engine.sampling import (
     UnsupportedSamplerError,
     UnsupportedSchedulerError,
     advanced_sigmas,
+    basic_scheduler_sigmas,
     ksampler_sigmas,
     scheduler_sigmas,
 )
@@ -190,3 +191,39 @@ def test_advanced_does_not_modify_cached_tables(schedule: DiscreteSchedule) -> N
     assert torch.equal(
         scheduler_sigmas(schedule=schedule, scheduler="karras", steps=10), full_before
     )
+
+
+def test_basic_scheduler_ignores_the_sampler_rule_and_slices_partial_denoise(
+    schedule: DiscreteSchedule,
+) -> None:
+    full = basic_scheduler_sigmas(schedule=schedule, scheduler="karras", steps=10, denoise=1.0)
+    assert torch.equal(full, scheduler_sigmas(schedule=schedule, scheduler="karras", steps=10))
+    partial = basic_scheduler_sigmas(schedule=schedule, scheduler="karras", steps=10, denoise=0.75)
+    assert torch.equal(
+        partial, scheduler_sigmas(schedule=schedule, scheduler="karras", steps=13)[-11:]
+    )
+
+
+def test_basic_scheduler_treats_denoise_just_below_one_as_partial(
+    schedule: DiscreteSchedule,
+) -> None:
+    # int(20000 / 0.99995) = 20001 steps; the KSampler would call 0.99995 a full denoise.
+    sigmas = basic_scheduler_sigmas(
+        schedule=schedule, scheduler="karras", steps=20000, denoise=0.99995
+    )
+    longer = scheduler_sigmas(schedule=schedule, scheduler="karras", steps=20001)
+    assert torch.equal(sigmas, longer[-20001:])
+    as_ksampler = ksampler_sigmas(
+        schedule=schedule, scheduler="karras", sampler="euler", steps=20000, denoise=0.99995
+    )
+    assert not torch.equal(sigmas, as_ksampler)
+
+
+def test_basic_scheduler_zero_denoise_gives_no_sigmas_but_checks_the_name(
+    schedule: DiscreteSchedule,
+) -> None:
+    assert basic_scheduler_sigmas(
+        schedule=schedule, scheduler="normal", steps=4, denoise=0.0
+    ).shape == (0,)
+    with pytest.raises(UnsupportedSchedulerError):
+        basic_scheduler_sigmas(schedule=schedule, scheduler="nope", steps=4, denoise=0.0)
