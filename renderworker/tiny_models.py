@@ -23,6 +23,7 @@ from renderworker.engine.ldm_layout import (
     SD1_CLIP_PREFIX,
     SDXL_CLIP_G_PREFIX,
     SDXL_CLIP_L_PREFIX,
+    canonical_clip_name,
     clip_l_to_ldm,
     open_clip_to_ldm,
     unet_module_to_ldm,
@@ -162,29 +163,54 @@ def _byte_symbols() -> list[str]:
     return [symbols[byte] for byte in sorted(symbols, key=lambda b: (b not in printable, printable.index(b) if b in printable else b))]
 
 
+def _apply_bpe(symbols: list[str], ranks: dict[tuple[str, str], int]) -> list[str]:
+    """Byte-pair merging as CLIP's tokenizer does it: lowest-ranked adjacent pair first."""
+    while len(symbols) > 1:
+        pairs = [(ranks.get((a, b), len(ranks) + 1), index) for index, (a, b) in enumerate(zip(symbols, symbols[1:]))]
+        rank, _ = min(pairs)
+        if rank > len(ranks):
+            break
+        pair = next((symbols[i], symbols[i + 1]) for r, i in pairs if r == rank)
+        merged: list[str] = []
+        index = 0
+        while index < len(symbols):
+            if index < len(symbols) - 1 and (symbols[index], symbols[index + 1]) == pair:
+                merged.append(symbols[index] + symbols[index + 1])
+                index += 2
+            else:
+                merged.append(symbols[index])
+                index += 1
+        symbols = merged
+    return symbols
+
+
 def tiny_tokenizer_files(*, vocab_size: int, words: Iterable[str] = _WORDS) -> tuple[dict[str, int], list[str]]:
     """Return (vocab, merges) of a CLIP BPE tokenizer with ``vocab_size`` entries.
 
-    Bytes and byte+``</w>`` first (as in CLIP), then one merge chain per word, filler entries,
-    and ``<|startoftext|>``/``<|endoftext|>`` last, so EOS has the largest id as in CLIP.
+    Bytes and byte+``</w>`` first (as in CLIP), then merges that make each listed word one
+    token, filler entries, and ``<|startoftext|>``/``<|endoftext|>`` last, so EOS has the
+    largest id as in CLIP. Each word's merges are added after running the merges so far on
+    it, and later merges never fire on earlier words (those are already single tokens).
     """
     base = _byte_symbols()
     tokens: list[str] = base + [symbol + "</w>" for symbol in base]
     known = set(tokens)
-    merges: list[str] = []
+    ranks: dict[tuple[str, str], int] = {}
     budget = vocab_size - 2
     for word in words:
-        parts = list(word[:-1]) + [word[-1] + "</w>"]
-        current = parts[0]
-        for part in parts[1:]:
+        symbols = _apply_bpe(list(word[:-1]) + [word[-1] + "</w>"], ranks)
+        needed = len(symbols) - 1
+        if len(tokens) + needed > budget:
+            break
+        current = symbols[0]
+        for part in symbols[1:]:
             merged = current + part
-            if merged not in known and len(tokens) < budget:
-                merges.append(f"{current} {part}")
+            if (current, part) not in ranks:
+                ranks[(current, part)] = len(ranks)
+            if merged not in known:
                 tokens.append(merged)
                 known.add(merged)
             current = merged
-            if merged not in known:
-                break
     filler = 0
     while len(tokens) < budget:
         tokens.append(f"<|kiln-filler-{filler}|>")
@@ -192,6 +218,7 @@ def tiny_tokenizer_files(*, vocab_size: int, words: Iterable[str] = _WORDS) -> t
     tokens += ["<|startoftext|>", "<|endoftext|>"]
     if len(tokens) != vocab_size:
         raise ValueError(f"vocab_size={vocab_size} is too small for the byte alphabet (needs ≥ 514)")
+    merges = [f"{a} {b}" for (a, b), _ in sorted(ranks.items(), key=lambda item: item[1])]
     return {token: index for index, token in enumerate(tokens)}, merges
 
 
@@ -343,7 +370,8 @@ def tiny_lora(*, family: str, style: str, seed: int, components: Mapping[str, to
         groups.append(("lora_unet_" + kohya_source.replace(".", "_"), "unet." + name, shape))
     for component, kohya_prefix, peft_prefix in encoders:
         for name, shape in _lora_targets(components[component], suffixes=_TEXT_SUFFIXES):
-            groups.append((f"lora_{kohya_prefix}_" + name.replace(".", "_"), f"{peft_prefix}.{name}", shape))
+            module = canonical_clip_name(name)
+            groups.append((f"lora_{kohya_prefix}_" + module.replace(".", "_"), f"{peft_prefix}.{module}", shape))
     for kohya_name, peft_name, shape in groups:
         down, up = _lora_pair(shape=shape, seed=seed, name=peft_name)
         if style == "kohya":

@@ -100,11 +100,13 @@ def _normalise_processor_name(base: str) -> str:
 def parse_lora(*, state_dict: Mapping[str, torch.Tensor], checkpoint: LoadedCheckpoint, identity: str) -> ParsedLora:
     """Match a LoRA file's keys to the checkpoint's weights."""
     groups: dict[str, dict[str, torch.Tensor]] = {}
+    keys_of: dict[str, list[str]] = {}
     unmatched: list[str] = []
     for key, value in state_dict.items():
         for suffix, role in _PAIR_SUFFIXES:
             if key.endswith(suffix):
                 groups.setdefault(key[: -len(suffix)], {})[role] = value
+                keys_of.setdefault(key[: -len(suffix)], []).append(key)
                 break
         else:
             unmatched.append(key)  # DoRA scales, LoHa/LoKr factors, mids, biases: not merged
@@ -113,7 +115,7 @@ def parse_lora(*, state_dict: Mapping[str, torch.Tensor], checkpoint: LoadedChec
     for base, parts in sorted(groups.items()):
         entry = lookup.get(_normalise_processor_name(base))
         if entry is None or "down" not in parts or "up" not in parts:
-            unmatched.extend(f"{base}{suffix}" for suffix, role in _PAIR_SUFFIXES if role in parts)
+            unmatched.extend(keys_of[base])
             continue
         down, up = parts["down"], parts["up"]
         alpha = float(parts["alpha"].item()) if "alpha" in parts else float(down.shape[0])
