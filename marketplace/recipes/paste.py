@@ -25,6 +25,7 @@ from renderworker.workflow.a1111 import (
     format_a1111_parameters,
     looks_like_settings_line,
     parse_a1111_parameters,
+    parse_lora_tags,
     split_settings_line,
 )
 
@@ -127,7 +128,7 @@ def _settings_part(text: str, detected: str) -> str:
 def detect_format(text: str) -> str:
     """``"automatic1111"``, ``"midjourney"`` or ``"plain"``."""
     lines = text.replace("\r", "\n").strip("\n").split("\n")
-    if any(line.startswith("Negative prompt:") for line in lines):
+    if any(line.lstrip().startswith("Negative prompt:") for line in lines):
         return FORMAT_A1111
     if looks_like_settings_line(*split_settings_line(lines[-1])):
         return FORMAT_A1111
@@ -137,7 +138,12 @@ def detect_format(text: str) -> str:
 
 
 def format_pasted(result: PasteResult) -> str:
-    """Write ``result`` back in its tool's paste format (an equivalent block)."""
+    """Write ``result`` back in its tool's paste format (an equivalent block).
+
+    Reading the block back with ``parse_pasted(block, tool=result.tool)`` gives the same
+    prompt, negative prompt and params, with one exception inherent to the A1111 format: an
+    A1111 recipe whose only settings are ``extra`` keys writes a line that reads as prompt text.
+    """
     if result.tool == "midjourney":
         return format_midjourney(prompt=result.prompt, params=result.params)
     if result.tool == "automatic1111":
@@ -269,7 +275,7 @@ def _lora_tag(lora: dict[str, Any]) -> str:
 
 
 def _format_a1111(prompt: str, negative_prompt: str, params: dict[str, Any]) -> str:
-    tagged = {lora.name for lora in parse_a1111_parameters(prompt).loras} if prompt else set()
+    tagged = {lora.name for lora in parse_lora_tags(prompt)}
     missing = [lora for lora in params.get("loras", []) if lora["name"] not in tagged]
     if missing:
         prompt = ", ".join(part for part in (prompt.strip(), *map(_lora_tag, missing)) if part)
@@ -454,7 +460,11 @@ _MIDJOURNEY_OUTPUT_FLAG: dict[str, str] = {
 _FLAG = re.compile(r"(?<!\S)--([A-Za-z][A-Za-z0-9_-]*)")
 _IMAGINE = re.compile(r"^\s*/imagine\b[ \t]*(?:prompt:)?\s*", re.IGNORECASE)
 # Discord shows a finished job as "**prompt --flags** - <@id> (fast)"; people paste that.
-_DISCORD_MESSAGE = re.compile(r"^\s*\*\*(.+?)\*\*\s*(-\s.*)$", re.DOTALL)
+_DISCORD_MESSAGE = re.compile(
+    r"^\s*\*\*(.+?)\*\*\s*(-\s+(?:[A-Z][\w ()#]*?\s+by\s+|Image #\d+\s+)?"
+    r"(?:<@!?\d+>|@\S+)(?:\s+\([^()\n]*\))?)\s*$",
+    re.DOTALL,
+)
 _IMAGE_URL = re.compile(r"^<?(https?://[^\s<>]+)>?$")
 # iOS and macOS turn "--" into a dash; Midjourney accepts "—ar" as "--ar".
 _DASH_FLAG = re.compile(r"(?<!\S)[—–](?=[A-Za-z])")
@@ -462,9 +472,9 @@ _DASH_FLAG = re.compile(r"(?<!\S)[—–](?=[A-Za-z])")
 
 def looks_like_midjourney(text: str) -> bool:
     """An ``/imagine`` command, or text carrying at least one known Midjourney flag."""
-    normalised = _DASH_FLAG.sub("--", text)
-    if _IMAGINE.match(normalised):
+    if _IMAGINE.match(text):
         return True
+    normalised = _DASH_FLAG.sub("--", _IMAGINE.sub("", text, count=1))
     return any(match.group(1).lower() in MIDJOURNEY_FLAGS for match in _FLAG.finditer(normalised))
 
 
@@ -475,13 +485,13 @@ def parse_midjourney(
     candidates for validation, and the pieces it could not use."""
     unparsed: list[UnparsedPiece] = []
     candidates: dict[str, tuple[Any, str]] = {}
-    text = _DASH_FLAG.sub("--", text.strip())
+    text = text.strip()
     discord = _DISCORD_MESSAGE.match(text)
     if discord is not None:
         text = discord.group(1)
         unparsed.append(UnparsedPiece(discord.group(2).strip(),
                                       "Discord message trailer, not part of the prompt"))
-    text = _IMAGINE.sub("", text, count=1)
+    text = _DASH_FLAG.sub("--", _IMAGINE.sub("", text, count=1))
     flags = list(_FLAG.finditer(text))
     prompt_text = text[: flags[0].start()] if flags else text
     prompt, urls = _leading_image_urls(prompt_text)
@@ -589,4 +599,9 @@ def format_midjourney(*, prompt: str, params: dict[str, Any]) -> str:
             parts.append(f"--{flag} {_midjourney_value(value)}")
     if "speed" in params:
         parts.append(f"--{params['speed']}")
-    return " ".join(parts)
+    line = " ".join(parts)
+    if _DISCORD_MESSAGE.match(line) or _IMAGINE.match(line):
+        # The prompt itself starts like a Discord message or a command: spell the command out
+        # so that reading it back does not strip part of the prompt.
+        line = f"/imagine prompt: {line}"
+    return line

@@ -347,9 +347,9 @@ def _split_prompts(lines: list[str], result: A1111Parameters) -> None:
     negative_lines: list[str] = []
     in_negative = False
     for line in lines:
-        if not in_negative and line.startswith(NEGATIVE_PREFIX):
+        if not in_negative and line.lstrip().startswith(NEGATIVE_PREFIX):
             in_negative = True
-            negative_lines.append(line[len(NEGATIVE_PREFIX) :].lstrip(" "))
+            negative_lines.append(line.lstrip()[len(NEGATIVE_PREFIX) :].lstrip(" "))
         elif in_negative:
             negative_lines.append(line)
         else:
@@ -433,6 +433,17 @@ def _read_lora_tags(result: A1111Parameters) -> None:
             )
         else:
             result.loras.append(lora)
+
+
+def parse_lora_tags(prompt: str) -> list[LoraTag]:
+    """The well-formed ``<lora:...>``/``<lyco:...>`` tags of a prompt, in order."""
+    found = []
+    for match in _LORA_TAG.finditer(prompt):
+        if match.group(1).lower() != "hypernet":
+            lora = _parse_lora_tag(match.group(2), match.group(0))
+            if lora is not None:
+                found.append(lora)
+    return found
 
 
 def _parse_lora_tag(body: str, tag: str) -> LoraTag | None:
