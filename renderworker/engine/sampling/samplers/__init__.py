@@ -9,9 +9,19 @@ from torch import Tensor
 
 from ..errors import UnsupportedSamplerError
 from ..noise import validate_seed
+from .cfg_pp import dpmpp_2m_cfg_pp, dpmpp_2s_ancestral_cfg_pp, euler_ancestral_cfg_pp, euler_cfg_pp
 from .context import CancelCheck, Denoiser, SamplingContext, StepCallback
 from .dpm_solver import dpmpp_2m, dpmpp_2s_ancestral
 from .dpm_solver_sde import dpmpp_2m_sde, dpmpp_2m_sde_heun, dpmpp_3m_sde, dpmpp_sde, on_device_tree
+from .exponential_multistep import (
+    er_sde,
+    gradient_estimation,
+    gradient_estimation_cfg_pp,
+    res_multistep,
+    res_multistep_ancestral,
+    res_multistep_ancestral_cfg_pp,
+    res_multistep_cfg_pp,
+)
 from .karras import dpm_2, dpm_2_ancestral, euler, euler_ancestral, heun, heunpp2
 from .linear_multistep import ipndm, ipndm_v, lms
 from .stepwise import ddpm, lcm
@@ -23,16 +33,20 @@ SamplerFunction = Callable[[SamplingContext, Tensor, Tensor], Tensor]
 # only matters with a noise mask, which this package does not handle).
 SAMPLERS: dict[str, SamplerFunction] = {
     "euler": euler,
+    "euler_cfg_pp": euler_cfg_pp,
     "euler_ancestral": euler_ancestral,
+    "euler_ancestral_cfg_pp": euler_ancestral_cfg_pp,
     "heun": heun,
     "heunpp2": heunpp2,
     "dpm_2": dpm_2,
     "dpm_2_ancestral": dpm_2_ancestral,
     "lms": lms,
     "dpmpp_2s_ancestral": dpmpp_2s_ancestral,
+    "dpmpp_2s_ancestral_cfg_pp": dpmpp_2s_ancestral_cfg_pp,
     "dpmpp_sde": dpmpp_sde,
     "dpmpp_sde_gpu": on_device_tree(dpmpp_sde),
     "dpmpp_2m": dpmpp_2m,
+    "dpmpp_2m_cfg_pp": dpmpp_2m_cfg_pp,
     "dpmpp_2m_sde": dpmpp_2m_sde,
     "dpmpp_2m_sde_gpu": on_device_tree(dpmpp_2m_sde),
     "dpmpp_2m_sde_heun": dpmpp_2m_sde_heun,
@@ -43,11 +57,20 @@ SAMPLERS: dict[str, SamplerFunction] = {
     "lcm": lcm,
     "ipndm": ipndm,
     "ipndm_v": ipndm_v,
+    "res_multistep": res_multistep,
+    "res_multistep_cfg_pp": res_multistep_cfg_pp,
+    "res_multistep_ancestral": res_multistep_ancestral,
+    "res_multistep_ancestral_cfg_pp": res_multistep_ancestral_cfg_pp,
+    "gradient_estimation": gradient_estimation,
+    "gradient_estimation_cfg_pp": gradient_estimation_cfg_pp,
+    "er_sde": er_sde,
     "ddim": euler,
     "uni_pc": uni_pc,
     "uni_pc_bh2": uni_pc_bh2,
 }
 SAMPLER_NAMES: tuple[str, ...] = tuple(SAMPLERS)
+# These need the unconditional prediction too (`denoise_with_uncond`, see cfg.CfgDenoiser).
+CFG_PP_SAMPLERS = frozenset(name for name in SAMPLER_NAMES if name.endswith("_cfg_pp"))
 
 
 def sample(
@@ -66,12 +89,18 @@ def sample(
     sigma_batch is float32 [B]. `x` is what `noise_latent` returned. `seed` seeds the
     ancestral/SDE noise (see noise_sources). `on_step(k, n)` is called after step k of n
     (1-based, n = len(sigmas) - 1); `should_cancel()` is polled before every step and a True
-    raises RenderCancelled. Fewer than two sigmas: `x` comes back unchanged, no model call.
+    raises RenderCancelled. The `*_cfg_pp` samplers also call `denoise.denoise_with_uncond`
+    (see cfg_denoiser). Fewer than two sigmas: `x` comes back unchanged, no model call.
     """
     function = SAMPLERS.get(sampler)
     if function is None:
         raise UnsupportedSamplerError(name=sampler, accepted=SAMPLER_NAMES)
     validate_seed(seed)
+    if sampler in CFG_PP_SAMPLERS and not hasattr(denoise, "denoise_with_uncond"):
+        raise ValueError(
+            f"sampler_name {sampler!r} needs the unconditional prediction: pass the denoiser "
+            "made by cfg_denoiser (or any with a denoise_with_uncond(x, sigma) method)"
+        )
     if sigmas.numel() < 2:
         return x
     sigmas = sigmas.to(device=x.device, dtype=torch.float32)

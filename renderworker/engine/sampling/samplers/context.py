@@ -33,6 +33,21 @@ class SamplingContext:
         sigma_batch = sigma * x.new_ones([x.shape[0]])
         return self.denoiser(x, sigma_batch)
 
+    def denoise_with_uncond(self, x: Tensor, sigma: Tensor) -> tuple[Tensor, Tensor]:
+        """(guided, unconditional) denoised latents, for the CFG++ samplers.
+
+        Needs a denoiser with a `denoise_with_uncond` method, such as `cfg_denoiser`'s.
+        """
+        method = getattr(self.denoiser, "denoise_with_uncond", None)
+        if method is None:
+            raise ValueError(
+                "this sampler needs the unconditional prediction: pass the denoiser made by "
+                "cfg_denoiser (or any with a denoise_with_uncond(x, sigma) method)"
+            )
+        sigma_batch = sigma * x.new_ones([x.shape[0]])
+        guided, uncond = method(x, sigma_batch)
+        return guided, uncond
+
     def begin_step(self, index: int) -> None:
         """Raise RenderCancelled before step `index` (0-based) if the caller asked to stop."""
         if self.should_cancel is not None and self.should_cancel():

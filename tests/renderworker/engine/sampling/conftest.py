@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pytest
 from torch import Tensor
 
-from renderworker.engine.sampling import DiscreteSchedule
+from renderworker.engine.sampling import DiscreteSchedule, cfg_denoiser
+from renderworker.engine.sampling.cfg import CfgDenoiser
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,14 @@ def schedule() -> DiscreteSchedule:
 @pytest.fixture(scope="session")
 def gaussian() -> GaussianData:
     return GaussianData()
+
+
+@pytest.fixture(scope="session")
+def guided_gaussian(gaussian: GaussianData) -> CfgDenoiser:
+    """The Gaussian denoiser behind CFG with identical cond and uncond at cfg 1: the same
+    denoised as `gaussian.denoiser`, and it also serves the CFG++ samplers' uncond."""
+
+    def model_call(x: Tensor, sigma: Tensor, conditioning: object) -> Tensor:
+        return gaussian.denoiser(x, sigma)
+
+    return cfg_denoiser(model_call=model_call, positive="cond", negative="uncond", cfg=1.0)

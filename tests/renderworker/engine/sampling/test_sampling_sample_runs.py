@@ -13,6 +13,7 @@ from renderworker.engine.sampling import (
     DiscreteSchedule,
     RenderCancelled,
     UnsupportedSamplerError,
+    cfg_denoiser,
     initial_noise,
     ksampler_sigmas,
     noise_latent,
@@ -21,6 +22,11 @@ from renderworker.engine.sampling import (
 
 STOCHASTIC = {
     "euler_ancestral",
+    "euler_ancestral_cfg_pp",
+    "dpmpp_2s_ancestral_cfg_pp",
+    "res_multistep_ancestral",
+    "res_multistep_ancestral_cfg_pp",
+    "er_sde",
     "dpm_2_ancestral",
     "dpmpp_2s_ancestral",
     "dpmpp_sde",
@@ -49,36 +55,36 @@ def _inputs(schedule: DiscreteSchedule, sampler: str, steps: int = 8) -> tuple[T
 
 @pytest.mark.parametrize("sampler", SAMPLER_NAMES)
 def test_same_inputs_give_bit_identical_results(
-    schedule: DiscreteSchedule, gaussian: Any, sampler: str
+    schedule: DiscreteSchedule, guided_gaussian: Any, sampler: str
 ) -> None:
     x, sigmas = _inputs(schedule, sampler)
-    first = sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=77)
+    first = sample(sampler=sampler, denoise=guided_gaussian, x=x, sigmas=sigmas, seed=77)
     torch.manual_seed(12345)  # the global generator must not matter
     torch.randn(10)
-    second = sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=77)
+    second = sample(sampler=sampler, denoise=guided_gaussian, x=x, sigmas=sigmas, seed=77)
     assert torch.equal(first, second)
     assert not torch.equal(first, x)
 
 
 @pytest.mark.parametrize("sampler", SAMPLER_NAMES)
 def test_only_ancestral_and_sde_samplers_depend_on_the_seed(
-    schedule: DiscreteSchedule, gaussian: Any, sampler: str
+    schedule: DiscreteSchedule, guided_gaussian: Any, sampler: str
 ) -> None:
     x, sigmas = _inputs(schedule, sampler)
-    seed_1 = sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=1)
-    seed_2 = sample(sampler=sampler, denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=2)
+    seed_1 = sample(sampler=sampler, denoise=guided_gaussian, x=x, sigmas=sigmas, seed=1)
+    seed_2 = sample(sampler=sampler, denoise=guided_gaussian, x=x, sigmas=sigmas, seed=2)
     assert torch.equal(seed_1, seed_2) is (sampler not in STOCHASTIC)
 
 
 @pytest.mark.parametrize("sampler", SAMPLER_NAMES)
 def test_on_step_reports_each_step_once_in_order(
-    schedule: DiscreteSchedule, gaussian: Any, sampler: str
+    schedule: DiscreteSchedule, guided_gaussian: Any, sampler: str
 ) -> None:
     x, sigmas = _inputs(schedule, sampler, steps=6)
     reports: list[tuple[int, int]] = []
     sample(
         sampler=sampler,
-        denoise=gaussian.denoiser,
+        denoise=guided_gaussian,
         x=x,
         sigmas=sigmas,
         seed=1,
@@ -95,10 +101,12 @@ def test_cancellation_stops_before_the_next_step(
     finished: list[int] = []
     calls_after_cancel: list[Tensor] = []
 
-    def denoiser(x: Tensor, sigma: Tensor) -> Tensor:
+    def model_call(x: Tensor, sigma: Tensor, conditioning: object) -> Tensor:
         if len(finished) >= 3:
             calls_after_cancel.append(sigma)
         return gaussian.denoiser(x, sigma)
+
+    denoiser = cfg_denoiser(model_call=model_call, positive="cond", negative="uncond", cfg=1.0)
 
     with pytest.raises(RenderCancelled) as raised:
         sample(
@@ -126,24 +134,24 @@ def test_fewer_than_two_sigmas_return_the_input_without_model_calls(sigmas: Tens
     assert sample(sampler="euler", denoise=refusing_denoiser, x=x, sigmas=sigmas, seed=1) is x
 
 
-def test_unknown_sampler_is_refused_with_the_accepted_names(gaussian: Any) -> None:
+def test_unknown_sampler_is_refused_with_the_accepted_names(guided_gaussian: Any) -> None:
     with pytest.raises(
         UnsupportedSamplerError, match="sampler_name 'euler_a' is not supported; accepted: euler, "
     ):
         sample(
             sampler="euler_a",
-            denoise=gaussian.denoiser,
+            denoise=guided_gaussian,
             x=torch.ones(1, 1, 1, 1),
             sigmas=torch.tensor([1.0, 0.0]),
             seed=1,
         )
 
 
-def test_seed_is_validated(gaussian: Any) -> None:
+def test_seed_is_validated(guided_gaussian: Any) -> None:
     with pytest.raises(ValueError, match="seed must be an integer"):
         sample(
             sampler="euler",
-            denoise=gaussian.denoiser,
+            denoise=guided_gaussian,
             x=torch.ones(1, 1, 1, 1),
             sigmas=torch.tensor([1.0, 0.0]),
             seed=-1,
@@ -151,9 +159,9 @@ def test_seed_is_validated(gaussian: Any) -> None:
 
 
 def test_batch_samples_are_sampled_independently_for_deterministic_samplers(
-    schedule: DiscreteSchedule, gaussian: Any
+    schedule: DiscreteSchedule, guided_gaussian: Any
 ) -> None:
     x, sigmas = _inputs(schedule, "dpmpp_2m")
-    together = sample(sampler="dpmpp_2m", denoise=gaussian.denoiser, x=x, sigmas=sigmas, seed=1)
-    alone = sample(sampler="dpmpp_2m", denoise=gaussian.denoiser, x=x[1:], sigmas=sigmas, seed=1)
+    together = sample(sampler="dpmpp_2m", denoise=guided_gaussian, x=x, sigmas=sigmas, seed=1)
+    alone = sample(sampler="dpmpp_2m", denoise=guided_gaussian, x=x[1:], sigmas=sigmas, seed=1)
     assert torch.equal(together[1:], alone)

@@ -175,6 +175,17 @@ MODEL_CALLS_FOR_TEN_STEPS = {
     "ddim": 10,
     "uni_pc": 10,  # one at the start, one corrector evaluation per step but the last
     "uni_pc_bh2": 10,
+    "euler_cfg_pp": 10,
+    "euler_ancestral_cfg_pp": 10,
+    "dpmpp_2s_ancestral_cfg_pp": 19,
+    "dpmpp_2m_cfg_pp": 10,
+    "res_multistep": 10,
+    "res_multistep_cfg_pp": 10,
+    "res_multistep_ancestral": 10,
+    "res_multistep_ancestral_cfg_pp": 10,
+    "gradient_estimation": 10,
+    "gradient_estimation_cfg_pp": 10,
+    "er_sde": 10,
 }
 
 
@@ -182,17 +193,29 @@ def test_every_sampler_has_a_model_call_count() -> None:
     assert set(MODEL_CALLS_FOR_TEN_STEPS) == set(SAMPLER_NAMES)
 
 
-@pytest.mark.parametrize("sampler", sorted(MODEL_CALLS_FOR_TEN_STEPS))
-def test_model_calls_per_run(schedule: DiscreteSchedule, gaussian: Any, sampler: str) -> None:
-    sigmas_seen: list[Tensor] = []
+class CountingDenoiser:
+    """Counts denoiser evaluations, guided or with the unconditional prediction."""
 
-    def counting_denoiser(x: Tensor, sigma: Tensor) -> Tensor:
+    def __init__(self, gaussian: Any) -> None:
+        self.gaussian = gaussian
+        self.sigmas_seen: list[Tensor] = []
+
+    def __call__(self, x: Tensor, sigma: Tensor) -> Tensor:
         assert sigma.shape == (x.shape[0],)
         assert sigma.dtype == torch.float32
-        sigmas_seen.append(sigma)
-        return gaussian.denoiser(x, sigma)
+        self.sigmas_seen.append(sigma)
+        denoised: Tensor = self.gaussian.denoiser(x, sigma)
+        return denoised
 
+    def denoise_with_uncond(self, x: Tensor, sigma: Tensor) -> tuple[Tensor, Tensor]:
+        denoised = self(x, sigma)
+        return denoised, denoised
+
+
+@pytest.mark.parametrize("sampler", sorted(MODEL_CALLS_FOR_TEN_STEPS))
+def test_model_calls_per_run(schedule: DiscreteSchedule, gaussian: Any, sampler: str) -> None:
+    denoiser = CountingDenoiser(gaussian)
     sigmas = scheduler_sigmas(schedule=schedule, scheduler="karras", steps=10)
-    sample(sampler=sampler, denoise=counting_denoiser, x=_start() * 7, sigmas=sigmas, seed=SEED)
-    assert len(sigmas_seen) == MODEL_CALLS_FOR_TEN_STEPS[sampler]
-    assert float(sigmas_seen[0][0]) == pytest.approx(float(sigmas[0]), rel=1e-6)
+    sample(sampler=sampler, denoise=denoiser, x=_start() * 7, sigmas=sigmas, seed=SEED)
+    assert len(denoiser.sigmas_seen) == MODEL_CALLS_FOR_TEN_STEPS[sampler]
+    assert float(denoiser.sigmas_seen[0][0]) == pytest.approx(float(sigmas[0]), rel=1e-6)
