@@ -26,17 +26,37 @@ def analyze_a1111(text: str) -> Analysis:
         parameters = parse_a1111_parameters(text)
         settings = parameters.to_comfy_settings()
     except ValueError as error:
-        raise WorkflowError.single("bad_a1111_parameters", f"The Automatic1111 parameters cannot be read: {error}") from None
+        raise WorkflowError.single(
+            "bad_a1111_parameters", f"The Automatic1111 parameters cannot be read: {error}"
+        ) from None
     resources: list[Resource] = []
     if settings.checkpoint_name or settings.checkpoint_hash:
         resources.append(
-            Resource(kind="checkpoint", name=settings.checkpoint_name or f"hash:{settings.checkpoint_hash}", node_id=None, class_type=None, input_name="Model")
+            Resource(
+                kind="checkpoint",
+                name=settings.checkpoint_name or f"hash:{settings.checkpoint_hash}",
+                node_id=None,
+                class_type=None,
+                input_name="Model",
+            )
         )
     if settings.vae_name:
-        resources.append(Resource(kind="vae", name=settings.vae_name, node_id=None, class_type=None, input_name="VAE"))
+        resources.append(
+            Resource(
+                kind="vae", name=settings.vae_name, node_id=None, class_type=None, input_name="VAE"
+            )
+        )
     for lora in settings.loras:
         resources.append(
-            Resource(kind="lora", name=lora.name, node_id=None, class_type=None, input_name="prompt", strength_model=lora.strength_model, strength_clip=lora.strength_clip)
+            Resource(
+                kind="lora",
+                name=lora.name,
+                node_id=None,
+                class_type=None,
+                input_name="prompt",
+                strength_model=lora.strength_model,
+                strength_clip=lora.strength_clip,
+            )
         )
     sampler = SamplerSetting(
         node_id=_A1111_NODE,
@@ -52,12 +72,42 @@ def analyze_a1111(text: str) -> Analysis:
         batch_size=settings.batch_size,
         noise_kind=sampler_noise_kind(settings.sampler_name) if settings.sampler_name else None,
     )
-    seeds = [SeedSetting(node_id=_A1111_NODE, class_type="Automatic1111", input_name="Seed", value=settings.seed)] if settings.seed is not None else []
-    prompts = [PromptText(node_id=_A1111_NODE, class_type="Automatic1111", input_name="prompt", text=parameters.prompt)]
+    seeds = (
+        [
+            SeedSetting(
+                node_id=_A1111_NODE,
+                class_type="Automatic1111",
+                input_name="Seed",
+                value=settings.seed,
+            )
+        ]
+        if settings.seed is not None
+        else []
+    )
+    prompts = [
+        PromptText(
+            node_id=_A1111_NODE,
+            class_type="Automatic1111",
+            input_name="prompt",
+            text=parameters.prompt,
+        )
+    ]
     if parameters.negative_prompt:
-        prompts.append(PromptText(node_id=_A1111_NODE, class_type="Automatic1111", input_name="negative_prompt", text=parameters.negative_prompt))
+        prompts.append(
+            PromptText(
+                node_id=_A1111_NODE,
+                class_type="Automatic1111",
+                input_name="negative_prompt",
+                text=parameters.negative_prompt,
+            )
+        )
     problems = [
-        Problem("a1111_unparsed", f"Part of the Automatic1111 parameters was not understood: {describe_value(piece.text)} ({piece.reason}).", field="parameters")
+        Problem(
+            "a1111_unparsed",
+            "Part of the Automatic1111 parameters was not understood: "
+            f"{describe_value(piece.text)} ({piece.reason}).",
+            field="parameters",
+        )
         for piece in parameters.unparsed_details
     ]
     return Analysis(
@@ -75,7 +125,10 @@ def analyze_a1111(text: str) -> Analysis:
             UnsupportedNode(
                 node_id=None,
                 class_type="Automatic1111",
-                reason="Automatic1111 parameters are a settings record, not a ComfyUI graph; A1111 draws its noise differently, so a re-render can only be approximate",
+                reason=(
+                    "Automatic1111 parameters are a settings record, not a ComfyUI graph; A1111 "
+                    "draws its noise differently, so a re-render can only be approximate"
+                ),
             )
         ],
         problems=problems,

@@ -14,7 +14,6 @@ from .analysis import (
 )
 from .compile_ui import compile_ui_report
 from .family import SUPPORTED_FAMILIES, detect_family
-from .json_text import check_json_shape
 from .problems import Problem, WorkflowError
 from .prompt_text import embedding_names
 from .source import WorkflowSource
@@ -39,7 +38,16 @@ _SAMPLER_CLASSES = ("KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCus
 _SEED_INPUTS = ("seed", "noise_seed")
 _MAX_FOLLOW = 64
 # Validation codes after which the graph is not safe to walk (see json_text.check_json_shape).
-_UNREADABLE_CODES = frozenset({"json_too_deep", "json_too_large", "string_too_long", "not_json_data", "non_finite_number", "too_many_nodes"})
+_UNREADABLE_CODES = frozenset(
+    {
+        "json_too_deep",
+        "json_too_large",
+        "string_too_long",
+        "not_json_data",
+        "non_finite_number",
+        "too_many_nodes",
+    }
+)
 _FAMILY_NAMES = {"flux": "Flux", "sd3": "SD3", "video": "video", "other": "non-SD"}
 
 
@@ -66,7 +74,9 @@ class _GraphReader:
         self.nodes: dict[str, dict[str, Any]] = {
             str(node_id): node
             for node_id, node in api.items()
-            if isinstance(node, dict) and isinstance(node.get("class_type"), str) and isinstance(node.get("inputs", {}), dict)
+            if isinstance(node, dict)
+            and isinstance(node.get("class_type"), str)
+            and isinstance(node.get("inputs", {}), dict)
         }
 
     def inputs(self, node_id: str) -> dict[str, Any]:
@@ -79,7 +89,9 @@ class _GraphReader:
             return value[0], self.nodes[value[0]]
         return None
 
-    def latent_size(self, node_id: str, name: str = "latent_image", depth: int = 0) -> tuple[int | None, int | None, int | None]:
+    def latent_size(
+        self, node_id: str, name: str = "latent_image", depth: int = 0
+    ) -> tuple[int | None, int | None, int | None]:
         """(width, height, batch) in pixels of the latent arriving at ``name``, as far as known."""
         found = self.source(node_id, name)
         if found is None or depth > _MAX_FOLLOW:
@@ -88,7 +100,11 @@ class _GraphReader:
         inputs = source.get("inputs", {})
         class_type = source["class_type"]
         if class_type in ("EmptyLatentImage", "EmptySD3LatentImage"):
-            return _integer(inputs.get("width")), _integer(inputs.get("height")), _integer(inputs.get("batch_size"))
+            return (
+                _integer(inputs.get("width")),
+                _integer(inputs.get("height")),
+                _integer(inputs.get("batch_size")),
+            )
         if class_type == "LatentUpscale":
             _, _, batch = self.latent_size(source_id, "samples", depth + 1)
             return _integer(inputs.get("width")), _integer(inputs.get("height")), batch
@@ -117,7 +133,9 @@ def _resources(reader: _GraphReader) -> list[Resource]:
                 kind = "upscaler"
             if kind is None or not isinstance(value, str) or not value:
                 continue
-            resource = Resource(kind=kind, name=value, node_id=node_id, class_type=class_type, input_name=name)
+            resource = Resource(
+                kind=kind, name=value, node_id=node_id, class_type=class_type, input_name=name
+            )
             if kind == "lora":
                 resource.strength_model = _number(inputs.get("strength_model"))
                 resource.strength_clip = _number(inputs.get("strength_clip"))
@@ -125,7 +143,15 @@ def _resources(reader: _GraphReader) -> list[Resource]:
         for name, value in inputs.items():
             if isinstance(value, str) and "embedding:" in value:
                 for embedding in embedding_names(value):
-                    resources.append(Resource(kind="embedding", name=embedding, node_id=node_id, class_type=class_type, input_name=name))
+                    resources.append(
+                        Resource(
+                            kind="embedding",
+                            name=embedding,
+                            node_id=node_id,
+                            class_type=class_type,
+                            input_name=name,
+                        )
+                    )
     return resources
 
 
@@ -135,13 +161,30 @@ def _seeds(reader: _GraphReader) -> list[SeedSetting]:
         spec = NODE_SPECS.get(node["class_type"])
         for name, value in node.get("inputs", {}).items():
             input_spec = spec.input(name) if spec is not None else None
-            is_seed = name in _SEED_INPUTS or (input_spec is not None and input_spec.control_after_generate)
+            is_seed = name in _SEED_INPUTS or (
+                input_spec is not None and input_spec.control_after_generate
+            )
             if not is_seed:
                 continue
             if is_link(value):
-                seeds.append(SeedSetting(node_id=node_id, class_type=node["class_type"], input_name=name, value=None, linked_from=value[0]))
+                seeds.append(
+                    SeedSetting(
+                        node_id=node_id,
+                        class_type=node["class_type"],
+                        input_name=name,
+                        value=None,
+                        linked_from=value[0],
+                    )
+                )
             else:
-                seeds.append(SeedSetting(node_id=node_id, class_type=node["class_type"], input_name=name, value=_integer(value)))
+                seeds.append(
+                    SeedSetting(
+                        node_id=node_id,
+                        class_type=node["class_type"],
+                        input_name=name,
+                        value=_integer(value),
+                    )
+                )
     return seeds
 
 
@@ -153,7 +196,11 @@ def _prompts(reader: _GraphReader) -> list[PromptText]:
         for name in _PROMPT_INPUTS:
             value = node.get("inputs", {}).get(name)
             if isinstance(value, str):
-                prompts.append(PromptText(node_id=node_id, class_type=node["class_type"], input_name=name, text=value))
+                prompts.append(
+                    PromptText(
+                        node_id=node_id, class_type=node["class_type"], input_name=name, text=value
+                    )
+                )
     return prompts
 
 
@@ -164,14 +211,20 @@ def _sampler_setting(reader: _GraphReader, node_id: str, node: dict[str, Any]) -
     if class_type in ("KSampler", "KSamplerAdvanced"):
         setting.steps = _integer(inputs.get("steps"))
         setting.cfg = _number(inputs.get("cfg"))
-        setting.sampler_name = inputs.get("sampler_name") if isinstance(inputs.get("sampler_name"), str) else None
-        setting.scheduler = inputs.get("scheduler") if isinstance(inputs.get("scheduler"), str) else None
+        setting.sampler_name = (
+            inputs.get("sampler_name") if isinstance(inputs.get("sampler_name"), str) else None
+        )
+        setting.scheduler = (
+            inputs.get("scheduler") if isinstance(inputs.get("scheduler"), str) else None
+        )
         if class_type == "KSampler":
             setting.seed = _integer(inputs.get("seed"))
             setting.denoise = _number(inputs.get("denoise"))
         else:
             setting.seed = _integer(inputs.get("noise_seed"))
-            setting.add_noise = inputs.get("add_noise") if isinstance(inputs.get("add_noise"), str) else None
+            setting.add_noise = (
+                inputs.get("add_noise") if isinstance(inputs.get("add_noise"), str) else None
+            )
             setting.start_at_step = _integer(inputs.get("start_at_step"))
             setting.end_at_step = _integer(inputs.get("end_at_step"))
             leftover = inputs.get("return_with_leftover_noise")
@@ -221,11 +274,34 @@ def _unsupported(reader: _GraphReader, family: str) -> list[UnsupportedNode]:
         class_type = node["class_type"]
         spec = NODE_SPECS.get(class_type)
         if spec is None:
-            found.append(UnsupportedNode(node_id=node_id, class_type=class_type, reason="custom node: not part of ComfyUI core, so Kiln's worker cannot run it"))
+            found.append(
+                UnsupportedNode(
+                    node_id=node_id,
+                    class_type=class_type,
+                    reason="custom node: not part of ComfyUI core, so Kiln's worker cannot run it",
+                )
+            )
         elif not spec.worker_supported:
-            found.append(UnsupportedNode(node_id=node_id, class_type=class_type, reason=spec.unsupported_reason))
-        elif family not in SUPPORTED_FAMILIES and family != "unknown" and class_type in ("CheckpointLoaderSimple", "CheckpointLoader"):
-            found.append(UnsupportedNode(node_id=node_id, class_type=class_type, reason=f"loads a {_FAMILY_NAMES.get(family, family)} model; the worker runs SD1.x and SDXL only"))
+            found.append(
+                UnsupportedNode(
+                    node_id=node_id, class_type=class_type, reason=spec.unsupported_reason
+                )
+            )
+        elif (
+            family not in SUPPORTED_FAMILIES
+            and family != "unknown"
+            and class_type in ("CheckpointLoaderSimple", "CheckpointLoader")
+        ):
+            found.append(
+                UnsupportedNode(
+                    node_id=node_id,
+                    class_type=class_type,
+                    reason=(
+                        f"loads a {_FAMILY_NAMES.get(family, family)} model; the worker runs SD1.x "
+                        "and SDXL only"
+                    ),
+                )
+            )
     return found
 
 
@@ -236,13 +312,17 @@ def _sampler_family(samplers: list[SamplerSetting]) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
-def analyze_api(api: Any, *, source_format: str, extra_problems: list[Problem] | None = None) -> Analysis:
+def analyze_api(
+    api: Any, *, source_format: str, extra_problems: list[Problem] | None = None
+) -> Analysis:
     """Analyse an API graph; malformed parts become problems, never exceptions."""
     problems = list(extra_problems or [])
     shape_problems = validate_graph(api)
     problems.extend(shape_problems)
     if not isinstance(api, dict) or any(p.code in _UNREADABLE_CODES for p in shape_problems):
-        return Analysis(source_format=source_format, node_count=0, class_types=[], problems=problems)
+        return Analysis(
+            source_format=source_format, node_count=0, class_types=[], problems=problems
+        )
     reader = _GraphReader(api)
     family, evidence = detect_family(reader.nodes)
     samplers = [
@@ -275,7 +355,9 @@ def analyze(source: WorkflowSource) -> Analysis:
     workflow is not a workflow at all; everything else is reported in ``Analysis.problems``.
     """
     if not isinstance(source, WorkflowSource):
-        raise WorkflowError.single("bad_source", "analyze() takes the WorkflowSource returned by read_upload().")
+        raise WorkflowError.single(
+            "bad_source", "analyze() takes the WorkflowSource returned by read_upload()."
+        )
     if source.api is not None:
         analysis = analyze_api(source.api, source_format="api" if source.ui is None else "api+ui")
     elif source.ui is not None:
@@ -286,7 +368,9 @@ def analyze(source: WorkflowSource) -> Analysis:
 
         analysis = analyze_a1111(source.a1111_text)
     else:
-        raise WorkflowError.single("empty_source", "The upload holds no workflow, graph or parameters to analyse.")
+        raise WorkflowError.single(
+            "empty_source", "The upload holds no workflow, graph or parameters to analyse."
+        )
     analysis.image_format = source.image_format
     analysis.image_size = source.image_size
     return analysis

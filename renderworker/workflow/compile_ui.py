@@ -81,9 +81,14 @@ class _Compiler:
             if node.mode == MODE_BYPASSED:
                 # The frontend tries the input at the output's index first, then every input in
                 # order, and takes the first whose type equals the consumer's input type.
-                order = [current[1]] + list(range(len(node.inputs)))
+                order = [current[1], *range(len(node.inputs))]
                 match = next(
-                    (index for index in order if 0 <= index < len(node.inputs) and node.inputs[index].type == consumer_type),
+                    (
+                        index
+                        for index in order
+                        if 0 <= index < len(node.inputs)
+                        and node.inputs[index].type == consumer_type
+                    ),
                     None,
                 )
                 if match is None:
@@ -91,7 +96,11 @@ class _Compiler:
                 current = node.inputs[match].source
                 continue
             return _Resolved(link=current)
-        self.problems.append(Problem("cycle", "Reroute/bypass links form a loop; the affected input is left unconnected."))
+        self.problems.append(
+            Problem(
+                "cycle", "Reroute/bypass links form a loop; the affected input is left unconnected."
+            )
+        )
         return _Resolved()
 
     def widget_values(self, node: FlatNode) -> dict[str, Any]:
@@ -106,7 +115,8 @@ class _Compiler:
                 Problem(
                     "custom_node_values_unmapped",
                     f"Node {node.id} ({node.type}) is not a ComfyUI core node; its widget values "
-                    f"{describe_value(node.widgets_values)} cannot be mapped to input names without its definition.",
+                    f"{describe_value(node.widgets_values)} cannot be mapped to input names "
+                    "without its definition.",
                     node_id=node.id,
                     class_type=node.type,
                     field="widgets_values",
@@ -166,7 +176,12 @@ class _Compiler:
 
 
 def _is_compiled_link(value: Any) -> bool:
-    return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], int)
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], int)
+    )
 
 
 def compile_ui_report(ui: Any) -> CompiledWorkflow:
@@ -187,7 +202,9 @@ def compile_ui_report(ui: Any) -> CompiledWorkflow:
         compiler = _Compiler(graph)
         api = compiler.compile()
     except RecursionError:
-        raise WorkflowError.single("json_too_deep", "The workflow is nested too deeply to compile.") from None
+        raise WorkflowError.single(
+            "json_too_deep", "The workflow is nested too deeply to compile."
+        ) from None
     return CompiledWorkflow(api=api, problems=compiler.problems)
 
 

@@ -52,7 +52,13 @@ _NAME_MARKERS = (
     (re.compile(r"flux", re.IGNORECASE), "flux"),
     (re.compile(r"(^|[^a-z])sd3|stable[-_ ]?diffusion[-_ ]?3", re.IGNORECASE), "sd3"),
     (re.compile(r"(hunyuan[-_ ]?video|ltx[-_ ]?video|mochi|wan2|cosmos)", re.IGNORECASE), "video"),
-    (re.compile(r"sd[-_ ]?xl|xl[-_ ]?base|xl[-_ ]?refiner|(?<=[a-z0-9])xl(?=[-_. v0-9]|$)", re.IGNORECASE), "sdxl"),
+    (
+        re.compile(
+            r"sd[-_ ]?xl|xl[-_ ]?base|xl[-_ ]?refiner|(?<=[a-z0-9])xl(?=[-_. v0-9]|$)",
+            re.IGNORECASE,
+        ),
+        "sdxl",
+    ),
     (re.compile(r"v1[-_.]5|sd[-_ ]?1[-_.]?5|(^|[^0-9])sd15", re.IGNORECASE), "sd15"),
 )
 _NAME_INPUTS = ("ckpt_name", "unet_name")
@@ -76,26 +82,33 @@ def detect_family(api: dict[str, Any]) -> tuple[str, list[str]]:
         if class_type in ("CLIPLoader", "DualCLIPLoader") and isinstance(inputs.get("type"), str):
             family = _CLIP_TYPE_FAMILIES.get(inputs["type"])
             if family is not None:
-                note(family, f"node {node_id} ({class_type}) loads text encoders of type {inputs['type']!r}")
+                note(
+                    family,
+                    f"node {node_id} ({class_type}) loads text encoders of type {inputs['type']!r}",
+                )
         for name in _NAME_INPUTS:
             value = inputs.get(name)
             if isinstance(value, str):
                 for pattern, family in _NAME_MARKERS:
                     if pattern.search(value):
-                        note(family, f"model file name {value!r} (node {node_id}) is marked {family}")
+                        note(
+                            family, f"model file name {value!r} (node {node_id}) is marked {family}"
+                        )
                         break
         if class_type == "EmptyLatentImage":
             width, height = inputs.get("width"), inputs.get("height")
             if isinstance(width, int) and isinstance(height, int) and width * height >= 1024 * 768:
-                hints.append(f"latent size {width}×{height} is typical of SDXL (a hint, not evidence)")
+                hints.append(
+                    f"latent size {width}x{height} is typical of SDXL (a hint, not evidence)"
+                )
     if not found:
         return "unknown", hints
     unsupported = [family for family in found if family not in SUPPORTED_FAMILIES]
     if unsupported:
         family = unsupported[0]
-        return family, found[family] + hints
+        return family, [*found[family], *hints]
     if len(found) > 1:
         evidence = [reason for reasons in found.values() for reason in reasons]
-        return "unknown", [*evidence, "the evidence names more than one family"] + hints
+        return "unknown", [*evidence, "the evidence names more than one family", *hints]
     family, reasons = next(iter(found.items()))
     return family, reasons + hints

@@ -26,7 +26,8 @@ def decode_json_bytes(data: bytes, *, where: str) -> Any:
     if len(data) > MAX_JSON_BYTES:
         raise WorkflowError.single(
             "json_too_large",
-            f"{where} holds {len(data):,} bytes of JSON; at most {MAX_JSON_BYTES:,} bytes are accepted.",
+            f"{where} holds {len(data):,} bytes of JSON; at most {MAX_JSON_BYTES:,} bytes are "
+            "accepted.",
         )
     try:
         text = data.decode("utf-8-sig")
@@ -43,7 +44,8 @@ def parse_json_text(text: str, *, where: str) -> Any:
     if len(text) > MAX_JSON_BYTES:
         raise WorkflowError.single(
             "json_too_large",
-            f"{where} holds {len(text):,} characters of JSON; at most {MAX_JSON_BYTES:,} are accepted.",
+            f"{where} holds {len(text):,} characters of JSON; at most {MAX_JSON_BYTES:,} are "
+            "accepted.",
         )
     try:
         value = json.loads(text, parse_constant=_reject_constant)
@@ -61,7 +63,9 @@ def parse_json_text(text: str, *, where: str) -> Any:
         ) from None
     except ValueError as error:
         # e.g. an integer literal longer than Python's int-string conversion limit.
-        raise WorkflowError.single("invalid_json", f"{where} is not acceptable JSON: {error}.") from None
+        raise WorkflowError.single(
+            "invalid_json", f"{where} is not acceptable JSON: {error}."
+        ) from None
     check_json_shape(value, where=where)
     return value
 
@@ -83,14 +87,17 @@ def check_json_shape(value: Any, *, where: str) -> None:
         items += 1
         if items > MAX_JSON_ITEMS:
             raise WorkflowError.single(
-                "json_too_large", f"{where} holds more than {MAX_JSON_ITEMS:,} values; that is not a workflow."
+                "json_too_large",
+                f"{where} holds more than {MAX_JSON_ITEMS:,} values; that is not a workflow.",
             )
         if item is None or isinstance(item, (bool, int)):
             continue
         if isinstance(item, float):
             if not math.isfinite(item):
                 raise WorkflowError.single(
-                    "non_finite_number", f"{where} contains {item!r}, which is not a valid JSON number; use a finite number."
+                    "non_finite_number",
+                    f"{where} contains {item!r}, which is not a valid JSON number; use a finite "
+                    "number.",
                 )
             continue
         if isinstance(item, str):
@@ -105,13 +112,16 @@ def check_json_shape(value: Any, *, where: str) -> None:
             if depth > MAX_JSON_DEPTH:
                 raise WorkflowError.single(
                     "json_too_deep",
-                    f"{where} nests JSON deeper than {MAX_JSON_DEPTH} levels, which is accepted at most.",
+                    f"{where} nests JSON deeper than {MAX_JSON_DEPTH} levels, which is accepted at "
+                    "most.",
                 )
             if isinstance(item, dict):
                 for key, child in item.items():
                     if not isinstance(key, str):
                         raise WorkflowError.single(
-                            "not_json_data", f"{where} has a non-string object key of type {type(key).__name__}; JSON keys are strings."
+                            "not_json_data",
+                            f"{where} has a non-string object key of type {type(key).__name__}; "
+                            "JSON keys are strings.",
                         )
                     stack.append((key, depth + 1))
                     stack.append((child, depth + 1))

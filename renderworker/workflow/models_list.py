@@ -20,7 +20,15 @@ MODEL_DIRECTORIES = {
     "controlnet": "controlnet",
     "clip": "text_encoders",
 }
-ACCEPTED_DIRECTORIES = frozenset(MODEL_DIRECTORIES.values()) | {"clip", "unet", "clip_vision", "style_models", "gligen", "hypernetworks", "configs"}
+ACCEPTED_DIRECTORIES = frozenset(MODEL_DIRECTORIES.values()) | {
+    "clip",
+    "unet",
+    "clip_vision",
+    "style_models",
+    "gligen",
+    "hypernetworks",
+    "configs",
+}
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
@@ -33,9 +41,17 @@ def fill_models_list(ui: dict[str, Any], models: list[dict[str, Any]]) -> dict[s
     (same directory and name) are listed once. Bad entries raise :class:`WorkflowError`.
     """
     if not isinstance(ui, dict) or not isinstance(ui.get("nodes"), list):
-        raise WorkflowError.single("not_a_workflow", "fill_models_list() needs a UI workflow (an object with a 'nodes' list).", field="workflow")
+        raise WorkflowError.single(
+            "not_a_workflow",
+            "fill_models_list() needs a UI workflow (an object with a 'nodes' list).",
+            field="workflow",
+        )
     if not isinstance(models, list):
-        raise WorkflowError.single("bad_models_list", f"models must be a list of objects; got {type(models).__name__}.", field="models")
+        raise WorkflowError.single(
+            "bad_models_list",
+            f"models must be a list of objects; got {type(models).__name__}.",
+            field="models",
+        )
     check_json_shape(ui, where="The workflow")
     check_json_shape(models, where="The models list")
     problems: list[Problem] = []
@@ -44,20 +60,59 @@ def fill_models_list(ui: dict[str, Any], models: list[dict[str, Any]]) -> dict[s
     for index, model in enumerate(models):
         where = f"models[{index}]"
         if not isinstance(model, dict):
-            problems.append(Problem("bad_models_list", f"{where} must be an object; got {type(model).__name__}.", field=where))
+            problems.append(
+                Problem(
+                    "bad_models_list",
+                    f"{where} must be an object; got {type(model).__name__}.",
+                    field=where,
+                )
+            )
             continue
-        name, digest, directory, url = model.get("name"), model.get("hash"), model.get("directory"), model.get("url")
+        name, digest, directory, url = (
+            model.get("name"),
+            model.get("hash"),
+            model.get("directory"),
+            model.get("url"),
+        )
         if not isinstance(name, str) or not name.strip() or "\x00" in name:
-            problems.append(Problem("bad_models_list", f"{where}.name must be the model's file name; got {describe_value(name)}.", field=f"{where}.name"))
+            problems.append(
+                Problem(
+                    "bad_models_list",
+                    f"{where}.name must be the model's file name; got {describe_value(name)}.",
+                    field=f"{where}.name",
+                )
+            )
             continue
         if not isinstance(digest, str) or not _SHA256.match(digest):
-            problems.append(Problem("bad_models_list", f"{where}.hash must be a SHA-256 of 64 hex digits; got {describe_value(digest)}.", field=f"{where}.hash"))
+            problems.append(
+                Problem(
+                    "bad_models_list",
+                    f"{where}.hash must be a SHA-256 of 64 hex digits; got "
+                    f"{describe_value(digest)}.",
+                    field=f"{where}.hash",
+                )
+            )
             continue
         if directory not in ACCEPTED_DIRECTORIES:
-            problems.append(Problem("bad_models_list", f"{where}.directory is {describe_value(directory)}; accepted: {', '.join(sorted(ACCEPTED_DIRECTORIES))}.", field=f"{where}.directory"))
+            problems.append(
+                Problem(
+                    "bad_models_list",
+                    f"{where}.directory is {describe_value(directory)}; accepted: "
+                    f"{', '.join(sorted(ACCEPTED_DIRECTORIES))}.",
+                    field=f"{where}.directory",
+                )
+            )
             continue
-        if url is not None and (not isinstance(url, str) or not url.startswith(("https://", "http://"))):
-            problems.append(Problem("bad_models_list", f"{where}.url must be an http(s) URL or absent; got {describe_value(url)}.", field=f"{where}.url"))
+        if url is not None and (
+            not isinstance(url, str) or not url.startswith(("https://", "http://"))
+        ):
+            problems.append(
+                Problem(
+                    "bad_models_list",
+                    f"{where}.url must be an http(s) URL or absent; got {describe_value(url)}.",
+                    field=f"{where}.url",
+                )
+            )
             continue
         key = (directory, name)
         if key in seen:

@@ -65,7 +65,11 @@ class WorkflowError(ValueError):
     ) -> WorkflowError:
         """Shorthand for an error carrying exactly one problem."""
         return cls(
-            [Problem(code=code, message=message, node_id=node_id, class_type=class_type, field=field)]
+            [
+                Problem(
+                    code=code, message=message, node_id=node_id, class_type=class_type, field=field
+                )
+            ]
         )
 
     @property

@@ -81,9 +81,10 @@ def _parse_choice(text: str, index: int) -> tuple[Choice, int]:
 def template_is_deterministic(template: Template) -> bool:
     """True when every choice block has a single option (so the result is known)."""
     for part in template:
-        if isinstance(part, Choice):
-            if len(part.options) != 1 or not template_is_deterministic(part.options[0]):
-                return False
+        if isinstance(part, Choice) and (
+            len(part.options) != 1 or not template_is_deterministic(part.options[0])
+        ):
+            return False
     return True
 
 

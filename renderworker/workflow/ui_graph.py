@@ -96,7 +96,11 @@ def parse_links(raw_links: Any, *, problems: list[Problem], where: str) -> dict[
         return links
     if not isinstance(raw_links, list):
         problems.append(
-            Problem("bad_link_shape", f"{where}: 'links' must be a list, got {type(raw_links).__name__}.", field="links")
+            Problem(
+                "bad_link_shape",
+                f"{where}: 'links' must be a list, got {type(raw_links).__name__}.",
+                field="links",
+            )
         )
         return links
     if len(raw_links) > MAX_LINKS:
@@ -110,15 +114,37 @@ def parse_links(raw_links: Any, *, problems: list[Problem], where: str) -> dict[
             link_id, origin, origin_slot, target, target_slot = raw[:5]
             link_type = raw[5] if len(raw) > 5 else "*"
         elif isinstance(raw, dict):
-            link_id, origin, origin_slot = raw.get("id"), raw.get("origin_id"), raw.get("origin_slot")
-            target, target_slot, link_type = raw.get("target_id"), raw.get("target_slot"), raw.get("type", "*")
+            link_id, origin, origin_slot = (
+                raw.get("id"),
+                raw.get("origin_id"),
+                raw.get("origin_slot"),
+            )
+            target, target_slot, link_type = (
+                raw.get("target_id"),
+                raw.get("target_slot"),
+                raw.get("type", "*"),
+            )
         else:
-            problems.append(Problem("bad_link_shape", f"{where}: a link is {describe_value(raw)}; expected [id, from_node, from_slot, to_node, to_slot, type] or an object.", field="links"))
+            problems.append(
+                Problem(
+                    "bad_link_shape",
+                    f"{where}: a link is {describe_value(raw)}; expected [id, from_node, "
+                    "from_slot, to_node, to_slot, type] or an object.",
+                    field="links",
+                )
+            )
             continue
         numbers = [_as_int(link_id), _as_int(origin_slot), _as_int(target_slot)]
         origin_text, target_text = _node_id_text(origin), _node_id_text(target)
         if None in numbers or origin_text is None or target_text is None:
-            problems.append(Problem("bad_link_shape", f"{where}: link {describe_value(raw)} has a missing or non-integer id, node or slot.", field="links"))
+            problems.append(
+                Problem(
+                    "bad_link_shape",
+                    f"{where}: link {describe_value(raw)} has a missing or non-integer id, node or "
+                    "slot.",
+                    field="links",
+                )
+            )
             continue
         assert numbers[0] is not None and numbers[1] is not None and numbers[2] is not None
         links[numbers[0]] = _Link(
@@ -161,18 +187,34 @@ class _Flattener:
 
     def add_node(self, node: FlatNode) -> None:
         if node.id in self.graph.nodes:
-            self.problems.append(Problem("duplicate_node_id", f"Node id {node.id} is used more than once; ids must be unique.", node_id=node.id, class_type=node.type))
+            self.problems.append(
+                Problem(
+                    "duplicate_node_id",
+                    f"Node id {node.id} is used more than once; ids must be unique.",
+                    node_id=node.id,
+                    class_type=node.type,
+                )
+            )
             return
         if len(self.graph.nodes) >= MAX_NODES:
             raise WorkflowError.single(
                 "too_many_nodes",
-                f"The workflow has more than {MAX_NODES:,} nodes (after expanding subgraphs); at most {MAX_NODES:,} are accepted.",
+                f"The workflow has more than {MAX_NODES:,} nodes (after expanding subgraphs); at "
+                f"most {MAX_NODES:,} are accepted.",
                 field="nodes",
             )
         self.graph.nodes[node.id] = node
 
     def flatten_level(
-        self, raw_nodes: Any, raw_links: Any, *, prefix: str, depth: int, where: str, forced_mode: int | None, stack: tuple[str, ...]
+        self,
+        raw_nodes: Any,
+        raw_links: Any,
+        *,
+        prefix: str,
+        depth: int,
+        where: str,
+        forced_mode: int | None,
+        stack: tuple[str, ...],
     ) -> None:
         if depth > MAX_SUBGRAPH_DEPTH:
             raise WorkflowError.single(
@@ -181,38 +223,85 @@ class _Flattener:
                 field="definitions",
             )
         if not isinstance(raw_nodes, list):
-            self.problems.append(Problem("bad_node_shape", f"{where}: 'nodes' must be a list, got {type(raw_nodes).__name__}.", field="nodes"))
+            self.problems.append(
+                Problem(
+                    "bad_node_shape",
+                    f"{where}: 'nodes' must be a list, got {type(raw_nodes).__name__}.",
+                    field="nodes",
+                )
+            )
             return
         if len(raw_nodes) > MAX_NODES:
             raise WorkflowError.single(
-                "too_many_nodes", f"{where} has {len(raw_nodes):,} nodes; at most {MAX_NODES:,} are accepted.", field="nodes"
+                "too_many_nodes",
+                f"{where} has {len(raw_nodes):,} nodes; at most {MAX_NODES:,} are accepted.",
+                field="nodes",
             )
         links = parse_links(raw_links, problems=self.problems, where=where)
         for raw in raw_nodes:
-            self.flatten_node(raw, links, prefix=prefix, depth=depth, where=where, forced_mode=forced_mode, stack=stack)
+            self.flatten_node(
+                raw,
+                links,
+                prefix=prefix,
+                depth=depth,
+                where=where,
+                forced_mode=forced_mode,
+                stack=stack,
+            )
 
-    def source_for(self, link_id: Any, links: dict[int, _Link], *, prefix: str, node_id: str, slot: Any) -> SourceRef | None | tuple[str, int, str]:
+    def source_for(
+        self, link_id: Any, links: dict[int, _Link], *, prefix: str, node_id: str, slot: Any
+    ) -> SourceRef | tuple[str, int, str] | None:
         number = _as_int(link_id)
         if link_id is None or number is None:
             return None
         link = links.get(number)
         if link is None:
-            self.problems.append(Problem("dangling_link", f"Input {slot!r} of node {node_id} refers to link {link_id}, which does not exist; the input is left unconnected.", node_id=node_id, field=str(slot)))
+            self.problems.append(
+                Problem(
+                    "dangling_link",
+                    f"Input {slot!r} of node {node_id} refers to link {link_id}, which does not "
+                    "exist; the input is left unconnected.",
+                    node_id=node_id,
+                    field=str(slot),
+                )
+            )
             return None
         if link.origin_id == str(SUBGRAPH_INPUT_NODE):
             return ("boundary", link.origin_slot, prefix)
         return (prefix + link.origin_id, link.origin_slot)
 
     def flatten_node(
-        self, raw: Any, links: dict[int, _Link], *, prefix: str, depth: int, where: str, forced_mode: int | None, stack: tuple[str, ...]
+        self,
+        raw: Any,
+        links: dict[int, _Link],
+        *,
+        prefix: str,
+        depth: int,
+        where: str,
+        forced_mode: int | None,
+        stack: tuple[str, ...],
     ) -> None:
         if not isinstance(raw, dict):
-            self.problems.append(Problem("bad_node_shape", f"{where}: a node is {type(raw).__name__}, expected an object.", field="nodes"))
+            self.problems.append(
+                Problem(
+                    "bad_node_shape",
+                    f"{where}: a node is {type(raw).__name__}, expected an object.",
+                    field="nodes",
+                )
+            )
             return
         local_id = _node_id_text(raw.get("id"))
         node_type = raw.get("type")
         if local_id is None or not isinstance(node_type, str) or not node_type:
-            self.problems.append(Problem("bad_node_shape", f"{where}: a node has no usable 'id' or 'type' (id={describe_value(raw.get('id'))}, type={describe_value(node_type)}).", field="nodes"))
+            self.problems.append(
+                Problem(
+                    "bad_node_shape",
+                    f"{where}: a node has no usable 'id' or 'type' "
+                    f"(id={describe_value(raw.get('id'))}, type={describe_value(node_type)}).",
+                    field="nodes",
+                )
+            )
             return
         flat_id = prefix + local_id
         mode = _as_int(raw.get("mode")) or 0
@@ -222,7 +311,14 @@ class _Flattener:
         raw_inputs = raw.get("inputs")
         for index, slot in enumerate(raw_inputs if isinstance(raw_inputs, list) else []):
             if not isinstance(slot, dict):
-                self.problems.append(Problem("bad_node_shape", f"Node {flat_id}: input slot {index} is not an object.", node_id=flat_id, class_type=node_type))
+                self.problems.append(
+                    Problem(
+                        "bad_node_shape",
+                        f"Node {flat_id}: input slot {index} is not an object.",
+                        node_id=flat_id,
+                        class_type=node_type,
+                    )
+                )
                 inputs.append(FlatInput(name=f"#{index}", type="*", source=None, is_widget=False))
                 continue
             widget = slot.get("widget")
@@ -231,8 +327,12 @@ class _Flattener:
             if not isinstance(name, str):
                 name = f"#{index}"
             slot_type = slot.get("type") if isinstance(slot.get("type"), str) else "*"
-            source = self.source_for(slot.get("link"), links, prefix=prefix, node_id=flat_id, slot=name)
-            flat_input = FlatInput(name=name, type=slot_type, source=None, is_widget=isinstance(widget_name, str))
+            source = self.source_for(
+                slot.get("link"), links, prefix=prefix, node_id=flat_id, slot=name
+            )
+            flat_input = FlatInput(
+                name=name, type=slot_type, source=None, is_widget=isinstance(widget_name, str)
+            )
             if isinstance(source, tuple) and len(source) == 3:
                 self.pending_boundary_inputs.append((flat_input, source[2], source[1]))  # type: ignore[misc]
                 self.pending_ids.add(id(flat_input))
@@ -241,7 +341,9 @@ class _Flattener:
             inputs.append(flat_input)
         raw_outputs = raw.get("outputs")
         output_types = [
-            slot.get("type") if isinstance(slot, dict) and isinstance(slot.get("type"), str) else "*"
+            slot.get("type")
+            if isinstance(slot, dict) and isinstance(slot.get("type"), str)
+            else "*"
             for slot in (raw_outputs if isinstance(raw_outputs, list) else [])
         ]
         title = raw.get("title") if isinstance(raw.get("title"), str) else None
@@ -262,12 +364,15 @@ class _Flattener:
             self.add_node(node)
         # Outputs of this node consumed inside the same level are resolved later by id.
 
-    def expand_subgraph(self, instance: FlatNode, definition: dict[str, Any], *, depth: int, stack: tuple[str, ...]) -> None:
+    def expand_subgraph(
+        self, instance: FlatNode, definition: dict[str, Any], *, depth: int, stack: tuple[str, ...]
+    ) -> None:
         subgraph_id = instance.type
         if subgraph_id in stack:
             raise WorkflowError.single(
                 "recursive_subgraph",
-                f"Subgraph {subgraph_id} contains itself (through node {instance.id}); subgraphs cannot be recursive.",
+                f"Subgraph {subgraph_id} contains itself (through node {instance.id}); subgraphs "
+                "cannot be recursive.",
                 node_id=instance.id,
                 class_type=subgraph_id,
             )
@@ -276,22 +381,39 @@ class _Flattener:
         self._promote_widgets(instance, prefix)
         inner_mode = MODE_MUTED if instance.mode in (MODE_MUTED, MODE_BYPASSED) else None
         if instance.mode == MODE_MUTED:
-            self.add_node(FlatNode(id=instance.id, type=instance.type, mode=MODE_MUTED, inputs=[], output_types=instance.output_types, widgets_values=None, title=instance.title))
+            self.add_node(
+                FlatNode(
+                    id=instance.id,
+                    type=instance.type,
+                    mode=MODE_MUTED,
+                    inputs=[],
+                    output_types=instance.output_types,
+                    widgets_values=None,
+                    title=instance.title,
+                )
+            )
             return
         if instance.mode == MODE_BYPASSED:
             # Bypassing the instance passes its inputs through to same-typed outputs.
             self.add_node(instance)
             return
         local_problems: list[Problem] = []
-        links = parse_links(definition.get("links"), problems=local_problems, where=f"subgraph {subgraph_id}")
+        links = parse_links(
+            definition.get("links"), problems=local_problems, where=f"subgraph {subgraph_id}"
+        )
         self.problems.extend(local_problems)
         for link in links.values():
             if link.target_id == str(SUBGRAPH_OUTPUT_NODE):
                 if link.origin_id == str(SUBGRAPH_INPUT_NODE):
                     self.graph.boundary_outputs[(instance.id, link.target_slot)] = None
-                    self.pending_outputs.append((instance.id, link.target_slot, prefix, link.origin_slot))
+                    self.pending_outputs.append(
+                        (instance.id, link.target_slot, prefix, link.origin_slot)
+                    )
                 else:
-                    self.graph.boundary_outputs[(instance.id, link.target_slot)] = (prefix + link.origin_id, link.origin_slot)
+                    self.graph.boundary_outputs[(instance.id, link.target_slot)] = (
+                        prefix + link.origin_id,
+                        link.origin_slot,
+                    )
         self.flatten_level(
             definition.get("nodes"),
             definition.get("links"),
@@ -317,10 +439,23 @@ class _Flattener:
             else:
                 continue
             constant_id = f"{prefix}input{index}"
-            self.add_node(FlatNode(id=constant_id, type="PrimitiveNode", mode=0, inputs=[], output_types=["*"], widgets_values=[value], title=None, constant=value))
+            self.add_node(
+                FlatNode(
+                    id=constant_id,
+                    type="PrimitiveNode",
+                    mode=0,
+                    inputs=[],
+                    output_types=["*"],
+                    widgets_values=[value],
+                    title=None,
+                    constant=value,
+                )
+            )
             slots[index].source = (constant_id, 0)
 
-    def expand_group_node(self, instance: FlatNode, definition: dict[str, Any], *, depth: int) -> None:
+    def expand_group_node(
+        self, instance: FlatNode, definition: dict[str, Any], *, depth: int
+    ) -> None:
         """Legacy group nodes: inner nodes by ``index``, links ``[from, slot, to, slot, _, type]``.
 
         Outer inputs map, in order, to the inner input slots not fed internally; outer outputs to
@@ -331,7 +466,14 @@ class _Flattener:
         raw_nodes = definition.get("nodes")
         raw_links = definition.get("links")
         if not isinstance(raw_nodes, list):
-            self.problems.append(Problem("bad_node_shape", f"Group node {instance.type} has no 'nodes' list.", node_id=instance.id, class_type=instance.type))
+            self.problems.append(
+                Problem(
+                    "bad_node_shape",
+                    f"Group node {instance.type} has no 'nodes' list.",
+                    node_id=instance.id,
+                    class_type=instance.type,
+                )
+            )
             return
         internal: dict[tuple[int, int], tuple[int, int]] = {}
         for raw in raw_links if isinstance(raw_links, list) else []:
@@ -341,7 +483,9 @@ class _Flattener:
                     internal[(numbers[2], numbers[3])] = (numbers[0], numbers[1])  # type: ignore[index]
         outer_inputs = iter(instance.inputs)
         outer_outputs = 0
-        widget_values = instance.widgets_values if isinstance(instance.widgets_values, list) else None
+        widget_values = (
+            instance.widgets_values if isinstance(instance.widgets_values, list) else None
+        )
         widget_cursor = 0
         for position, raw in enumerate(raw_nodes):
             if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
@@ -351,7 +495,7 @@ class _Flattener:
             inner = dict(raw)
             inner["id"] = index
             inner_inputs: list[dict[str, Any]] = []
-            for slot_index, slot in enumerate(raw.get("inputs") if isinstance(raw.get("inputs"), list) else []):
+            for slot in raw.get("inputs") if isinstance(raw.get("inputs"), list) else []:
                 if not isinstance(slot, dict):
                     continue
                 slot = dict(slot)
@@ -373,7 +517,15 @@ class _Flattener:
                     own.extend(widget_values[widget_cursor : widget_cursor + count])
                     widget_cursor += count
                 inner["widgets_values"] = own
-            self.flatten_node(inner, {}, prefix=prefix, depth=depth + 1, where=f"group node {instance.type}", forced_mode=instance.mode if instance.mode in (MODE_MUTED, MODE_BYPASSED) else None, stack=())
+            self.flatten_node(
+                inner,
+                {},
+                prefix=prefix,
+                depth=depth + 1,
+                where=f"group node {instance.type}",
+                forced_mode=instance.mode if instance.mode in (MODE_MUTED, MODE_BYPASSED) else None,
+                stack=(),
+            )
             flat = self.graph.nodes.get(prefix + str(index))
             if flat is None:
                 continue
@@ -407,5 +559,13 @@ class _Flattener:
 def flatten_ui(ui: dict[str, Any]) -> FlatGraph:
     """Flatten a UI workflow (subgraphs and group nodes expanded) without compiling it."""
     flattener = _Flattener(ui)
-    flattener.flatten_level(ui.get("nodes"), ui.get("links"), prefix="", depth=0, where="The workflow", forced_mode=None, stack=())
+    flattener.flatten_level(
+        ui.get("nodes"),
+        ui.get("links"),
+        prefix="",
+        depth=0,
+        where="The workflow",
+        forced_mode=None,
+        stack=(),
+    )
     return flattener.finish()

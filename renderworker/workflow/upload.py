@@ -23,7 +23,10 @@ _EXTENSION_KINDS = {
     "jpeg": "JPEG",
     "jfif": "JPEG",
 }
-ACCEPTED_KINDS = "a ComfyUI workflow JSON (UI or API format), a ComfyUI PNG or WebP, or a JPEG/PNG/WebP with Automatic1111 parameters"
+ACCEPTED_KINDS = (
+    "a ComfyUI workflow JSON (UI or API format), a ComfyUI PNG or WebP, "
+    "or a JPEG/PNG/WebP with Automatic1111 parameters"
+)
 
 
 def sniff_kind(data: bytes) -> str:
@@ -70,7 +73,8 @@ def read_upload(data: bytes, *, filename: str = "") -> WorkflowSource:
     if len(data) > MAX_UPLOAD_BYTES:
         raise WorkflowError.single(
             "file_too_large",
-            f"The uploaded file is {len(data):,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes are accepted.",
+            f"The uploaded file is {len(data):,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes are "
+            "accepted.",
             field="file",
         )
     kind = sniff_kind(data)
@@ -120,14 +124,17 @@ def _source_from_json(value: Any) -> WorkflowSource:
         return WorkflowSource(ui=value)
     if kind == "api":
         return WorkflowSource(api=value)
-    # The body ComfyUI's /prompt endpoint receives: {"prompt": api, "extra_data": {"extra_pnginfo": {"workflow": ui}}}
+    # The body ComfyUI's /prompt endpoint receives:
+    # {"prompt": api, "extra_data": {"extra_pnginfo": {"workflow": ui}}}
     if isinstance(value, dict) and workflow_kind(value.get("prompt")) == "api":
         extra = value.get("extra_data")
         pnginfo = extra.get("extra_pnginfo") if isinstance(extra, dict) else None
         ui = pnginfo.get("workflow") if isinstance(pnginfo, dict) else None
         return WorkflowSource(api=value["prompt"], ui=ui if workflow_kind(ui) == "ui" else None)
     if isinstance(value, dict) and not value:
-        raise WorkflowError.single("empty_workflow", "The JSON object is empty; it holds no workflow.", field="file")
+        raise WorkflowError.single(
+            "empty_workflow", "The JSON object is empty; it holds no workflow.", field="file"
+        )
     found = type(value).__name__ if not isinstance(value, dict) else "an object without nodes"
     raise WorkflowError.single(
         "not_a_workflow",
@@ -142,7 +149,8 @@ def _parse_embedded(text: str, *, where: str, expected: str) -> dict[str, Any]:
     if workflow_kind(value) != expected:
         raise WorkflowError.single(
             "not_a_workflow",
-            f"{where} does not hold a ComfyUI {'UI workflow' if expected == 'ui' else 'API graph'}.",
+            f"{where} does not hold a ComfyUI "
+            f"{'UI workflow' if expected == 'ui' else 'API graph'}.",
             field="file",
         )
     assert isinstance(value, dict)
@@ -155,16 +163,21 @@ def _comfy_source(
     source = WorkflowSource(image_format=metadata.image_format, image_size=metadata.size)
     # ComfyUI writes "null" when a graph was not recorded; that is absence, not an error.
     if prompt_text is not None and prompt_text.strip() != "null":
-        source.api = _parse_embedded(prompt_text, where=f"The {where} 'prompt' metadata", expected="api")
+        source.api = _parse_embedded(
+            prompt_text, where=f"The {where} 'prompt' metadata", expected="api"
+        )
     if workflow_text is not None and workflow_text.strip() != "null":
-        source.ui = _parse_embedded(workflow_text, where=f"The {where} 'workflow' metadata", expected="ui")
+        source.ui = _parse_embedded(
+            workflow_text, where=f"The {where} 'workflow' metadata", expected="ui"
+        )
     return source
 
 
 def _no_metadata(metadata: ImageMetadata) -> WorkflowError:
     return WorkflowError.single(
         "no_metadata",
-        f"The {metadata.image_format} image carries no ComfyUI workflow ('prompt'/'workflow') and no "
+        f"The {metadata.image_format} image carries no ComfyUI workflow ('prompt'/'workflow') and "
+        "no "
         "Automatic1111 'parameters'; it was probably re-saved or stripped. Upload the original "
         "output image or the workflow JSON.",
         field="file",
@@ -175,7 +188,10 @@ def _source_from_png(metadata: ImageMetadata) -> WorkflowSource:
     chunks = metadata.text_chunks
     if "prompt" in chunks or "workflow" in chunks:
         return _comfy_source(
-            metadata, prompt_text=chunks.get("prompt"), workflow_text=chunks.get("workflow"), where="PNG"
+            metadata,
+            prompt_text=chunks.get("prompt"),
+            workflow_text=chunks.get("workflow"),
+            where="PNG",
         )
     parameters = chunks.get("parameters")
     if parameters and parameters.strip():
@@ -210,6 +226,8 @@ def _source_from_exif_image(metadata: ImageMetadata) -> WorkflowSource:
             )
     if metadata.user_comment and metadata.user_comment.strip():
         return WorkflowSource(
-            a1111_text=metadata.user_comment, image_format=metadata.image_format, image_size=metadata.size
+            a1111_text=metadata.user_comment,
+            image_format=metadata.image_format,
+            image_size=metadata.size,
         )
     raise _no_metadata(metadata)

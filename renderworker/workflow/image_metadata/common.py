@@ -25,13 +25,13 @@ def check_image_dimensions(*, image_format: str, width: int, height: int) -> Non
     if width <= 0 or height <= 0:
         raise WorkflowError.single(
             "corrupt_image",
-            f"The {image_format} header gives an impossible size {width}×{height}.",
+            f"The {image_format} header gives an impossible size {width}x{height}.",
             field="file",
         )
     if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
         raise WorkflowError.single(
             "image_too_large",
-            f"The {image_format} image is {width}×{height} pixels; at most {MAX_IMAGE_SIDE} pixels "
+            f"The {image_format} image is {width}x{height} pixels; at most {MAX_IMAGE_SIDE} pixels "
             f"per side and {MAX_IMAGE_PIXELS:,} pixels in all are accepted "
             "(this guards against decompression bombs).",
             field="file",

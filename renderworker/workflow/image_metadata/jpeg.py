@@ -10,13 +10,17 @@ from .common import ImageMetadata, check_image_dimensions, decode_metadata_text
 from .exif import EXIF_HEADER, read_exif
 
 # Start-of-frame markers carrying the image size (not DHT 0xC4, JPG 0xC8, DAC 0xCC).
-_SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+_SOF_MARKERS = frozenset(
+    {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+)
 
 
 def read_jpeg_metadata(data: bytes) -> ImageMetadata:
     """Read the frame size, EXIF strings/UserComment and comment of a JPEG."""
     if not data.startswith(b"\xff\xd8"):
-        raise WorkflowError.single("corrupt_image", "The file does not start with a JPEG SOI marker.")
+        raise WorkflowError.single(
+            "corrupt_image", "The file does not start with a JPEG SOI marker."
+        )
     position = 2
     size: tuple[int, int] | None = None
     exif: bytes | None = None
@@ -50,7 +54,9 @@ def read_jpeg_metadata(data: bytes) -> ImageMetadata:
             comment = body
     if size is None:
         raise WorkflowError.single(
-            "corrupt_image", "The JPEG has no frame header (SOF) before its image data.", field="file"
+            "corrupt_image",
+            "The JPEG has no frame header (SOF) before its image data.",
+            field="file",
         )
     metadata = ImageMetadata(image_format="JPEG", size=size)
     if exif is not None:

@@ -36,7 +36,9 @@ def _inflate_limited(data: bytes, *, budget: int, keyword: str) -> bytes:
 def read_png_metadata(data: bytes) -> ImageMetadata:
     """Read the IHDR size and every text chunk of a PNG; pixels (IDAT) are skipped unread."""
     if not data.startswith(PNG_SIGNATURE):
-        raise WorkflowError.single("corrupt_image", "The file does not start with the PNG signature.")
+        raise WorkflowError.single(
+            "corrupt_image", "The file does not start with the PNG signature."
+        )
     position = len(PNG_SIGNATURE)
     metadata: ImageMetadata | None = None
     budget = MAX_METADATA_BYTES
@@ -59,7 +61,9 @@ def read_png_metadata(data: bytes) -> ImageMetadata:
         if metadata is None:
             if chunk_type != b"IHDR" or length < 8:
                 raise WorkflowError.single(
-                    "corrupt_image", "The PNG does not begin with an IHDR header chunk.", field="file"
+                    "corrupt_image",
+                    "The PNG does not begin with an IHDR header chunk.",
+                    field="file",
                 )
             width, height = struct.unpack(">II", body[:8])
             check_image_dimensions(image_format="PNG", width=width, height=height)
@@ -81,7 +85,9 @@ def read_png_metadata(data: bytes) -> ImageMetadata:
             )
         metadata.text_chunks.setdefault(keyword, decode_metadata_text(text_bytes))
     if metadata is None:
-        raise WorkflowError.single("corrupt_image", "The PNG is truncated before its header.", field="file")
+        raise WorkflowError.single(
+            "corrupt_image", "The PNG is truncated before its header.", field="file"
+        )
     return metadata
 
 

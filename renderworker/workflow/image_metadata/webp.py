@@ -27,7 +27,9 @@ def _size_from_chunk(fourcc: bytes, body: bytes) -> tuple[int, int] | None:
 def read_webp_metadata(data: bytes) -> ImageMetadata:
     """Read the canvas size and EXIF strings of a WebP; image data is skipped unread."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WEBP":
-        raise WorkflowError.single("corrupt_image", "The file is not a RIFF/WEBP container.", field="file")
+        raise WorkflowError.single(
+            "corrupt_image", "The file is not a RIFF/WEBP container.", field="file"
+        )
     position = 12
     size: tuple[int, int] | None = None
     exif_chunk: bytes | None = None

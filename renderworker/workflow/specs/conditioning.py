@@ -91,6 +91,8 @@ CONDITIONING_SPECS = (
         inputs=(link("conditioning", "CONDITIONING"), float_widget("guidance", 3.5, 0.0, 100.0)),
         outputs=_CONDITIONING_OUT,
         worker_supported=False,
-        unsupported_reason="FluxGuidance belongs to the Flux model family, which the worker does not run",
+        unsupported_reason=(
+            "FluxGuidance belongs to the Flux model family, which the worker does not run"
+        ),
     ),
 )

@@ -39,7 +39,10 @@ LATENT_IMAGE_SPECS = (
         ),
         outputs=_LATENT_OUT,
         worker_supported=False,
-        unsupported_reason="EmptySD3LatentImage makes 16-channel latents for SD3/Flux, which the worker does not run",
+        unsupported_reason=(
+            "EmptySD3LatentImage makes 16-channel latents for SD3/Flux, which the worker does not "
+            "run"
+        ),
     ),
     NodeSpec(
         class_type="VAEDecode",

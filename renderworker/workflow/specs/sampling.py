@@ -148,13 +148,17 @@ SAMPLING_SPECS = (
         ),
         outputs=outputs(("MODEL", "MODEL")),
         worker_supported=False,
-        unsupported_reason="ModelSamplingFlux belongs to the Flux model family, which the worker does not run",
+        unsupported_reason=(
+            "ModelSamplingFlux belongs to the Flux model family, which the worker does not run"
+        ),
     ),
     NodeSpec(
         class_type="ModelSamplingSD3",
         inputs=(link("model", "MODEL"), float_widget("shift", 3.0, 0.0, 100.0)),
         outputs=outputs(("MODEL", "MODEL")),
         worker_supported=False,
-        unsupported_reason="ModelSamplingSD3 belongs to the SD3 model family, which the worker does not run",
+        unsupported_reason=(
+            "ModelSamplingSD3 belongs to the SD3 model family, which the worker does not run"
+        ),
     ),
 )

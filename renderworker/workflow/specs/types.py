@@ -168,7 +168,11 @@ def string_widget(
 ) -> InputSpec:
     """A STRING widget; ``dynamic_prompts`` strings get comments stripped and {a|b} resolved."""
     return InputSpec(
-        name=name, type="STRING", default=default, dynamic_prompts=dynamic_prompts, required=required
+        name=name,
+        type="STRING",
+        default=default,
+        dynamic_prompts=dynamic_prompts,
+        required=required,
     )
 
 

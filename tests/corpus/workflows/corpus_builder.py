@@ -26,15 +26,32 @@ LAYOUT: dict[str, list[str]] = {
     "LoraLoaderModelOnly": ["lora_name", "strength_model"],
     "CLIPSetLastLayer": ["stop_at_clip_layer"],
     "CLIPTextEncode": ["text"],
-    "CLIPTextEncodeSDXL": ["width", "height", "crop_w", "crop_h", "target_width", "target_height", "text_g", "text_l"],
+    "CLIPTextEncodeSDXL": [
+        "width",
+        "height",
+        "crop_w",
+        "crop_h",
+        "target_width",
+        "target_height",
+        "text_g",
+        "text_l",
+    ],
     "ConditioningCombine": [],
     "ConditioningSetArea": ["width", "height", "x", "y", "strength"],
     "ConditioningZeroOut": [],
     "EmptyLatentImage": ["width", "height", "batch_size"],
     "KSampler": ["seed", CONTROL, "steps", "cfg", "sampler_name", "scheduler", "denoise"],
     "KSamplerAdvanced": [
-        "add_noise", "noise_seed", CONTROL, "steps", "cfg", "sampler_name", "scheduler",
-        "start_at_step", "end_at_step", "return_with_leftover_noise",
+        "add_noise",
+        "noise_seed",
+        CONTROL,
+        "steps",
+        "cfg",
+        "sampler_name",
+        "scheduler",
+        "start_at_step",
+        "end_at_step",
+        "return_with_leftover_noise",
     ],
     "SamplerCustom": ["add_noise", "noise_seed", CONTROL, "cfg"],
     "SamplerCustomAdvanced": [],
@@ -77,14 +94,32 @@ LINK_INPUTS: dict[str, list[tuple[str, str]]] = {
     "ConditioningCombine": [("conditioning_1", "CONDITIONING"), ("conditioning_2", "CONDITIONING")],
     "ConditioningSetArea": [("conditioning", "CONDITIONING")],
     "ConditioningZeroOut": [("conditioning", "CONDITIONING")],
-    "KSampler": [("model", "MODEL"), ("positive", "CONDITIONING"), ("negative", "CONDITIONING"), ("latent_image", "LATENT")],
-    "KSamplerAdvanced": [("model", "MODEL"), ("positive", "CONDITIONING"), ("negative", "CONDITIONING"), ("latent_image", "LATENT")],
+    "KSampler": [
+        ("model", "MODEL"),
+        ("positive", "CONDITIONING"),
+        ("negative", "CONDITIONING"),
+        ("latent_image", "LATENT"),
+    ],
+    "KSamplerAdvanced": [
+        ("model", "MODEL"),
+        ("positive", "CONDITIONING"),
+        ("negative", "CONDITIONING"),
+        ("latent_image", "LATENT"),
+    ],
     "SamplerCustom": [
-        ("model", "MODEL"), ("positive", "CONDITIONING"), ("negative", "CONDITIONING"),
-        ("sampler", "SAMPLER"), ("sigmas", "SIGMAS"), ("latent_image", "LATENT"),
+        ("model", "MODEL"),
+        ("positive", "CONDITIONING"),
+        ("negative", "CONDITIONING"),
+        ("sampler", "SAMPLER"),
+        ("sigmas", "SIGMAS"),
+        ("latent_image", "LATENT"),
     ],
     "SamplerCustomAdvanced": [
-        ("noise", "NOISE"), ("guider", "GUIDER"), ("sampler", "SAMPLER"), ("sigmas", "SIGMAS"), ("latent_image", "LATENT"),
+        ("noise", "NOISE"),
+        ("guider", "GUIDER"),
+        ("sampler", "SAMPLER"),
+        ("sigmas", "SIGMAS"),
+        ("latent_image", "LATENT"),
     ],
     "BasicScheduler": [("model", "MODEL")],
     "CFGGuider": [("model", "MODEL"), ("positive", "CONDITIONING"), ("negative", "CONDITIONING")],
@@ -98,10 +133,17 @@ LINK_INPUTS: dict[str, list[tuple[str, str]]] = {
     "ImageScale": [("image", "IMAGE")],
     "ImageScaleBy": [("image", "IMAGE")],
     "ImageUpscaleWithModel": [("upscale_model", "UPSCALE_MODEL"), ("image", "IMAGE")],
-    "ControlNetApply": [("conditioning", "CONDITIONING"), ("control_net", "CONTROL_NET"), ("image", "IMAGE")],
+    "ControlNetApply": [
+        ("conditioning", "CONDITIONING"),
+        ("control_net", "CONTROL_NET"),
+        ("image", "IMAGE"),
+    ],
     "ControlNetApplyAdvanced": [
-        ("positive", "CONDITIONING"), ("negative", "CONDITIONING"), ("control_net", "CONTROL_NET"),
-        ("image", "IMAGE"), ("vae", "VAE"),
+        ("positive", "CONDITIONING"),
+        ("negative", "CONDITIONING"),
+        ("control_net", "CONTROL_NET"),
+        ("image", "IMAGE"),
+        ("vae", "VAE"),
     ],
     "SaveImage": [("images", "IMAGE")],
     "PreviewImage": [("images", "IMAGE")],
@@ -152,7 +194,14 @@ OUTPUTS: dict[str, list[str]] = {
     "FluxGuidance": ["CONDITIONING"],
     "EmptySD3LatentImage": ["LATENT"],
 }
-WIDGET_TYPES = {"seed": "INT", "noise_seed": "INT", "steps": "INT", "cfg": "FLOAT", "text": "STRING", "denoise": "FLOAT"}
+WIDGET_TYPES = {
+    "seed": "INT",
+    "noise_seed": "INT",
+    "steps": "INT",
+    "cfg": "FLOAT",
+    "text": "STRING",
+    "denoise": "FLOAT",
+}
 
 
 @dataclass
@@ -203,16 +252,38 @@ class Workflow:
     # ----------------------------------------------------------------------------------------
     # description
 
-    def add(self, type_: str, *, mode: int = 0, title: str | None = None, control: str = "fixed",
-            api: dict[str, Any] | None = None, **values: Any) -> int:
+    def add(
+        self,
+        type_: str,
+        *,
+        mode: int = 0,
+        title: str | None = None,
+        control: str = "fixed",
+        api: dict[str, Any] | None = None,
+        **values: Any,
+    ) -> int:
         node_id = self.next_id
         self.next_id += 1
-        self.nodes[node_id] = Node(id=node_id, type=type_, values=values, mode=mode, title=title,
-                                   control=control, api_overrides=dict(api or {}))
+        self.nodes[node_id] = Node(
+            id=node_id,
+            type=type_,
+            values=values,
+            mode=mode,
+            title=title,
+            control=control,
+            api_overrides=dict(api or {}),
+        )
         return node_id
 
-    def add_custom(self, type_: str, *, widgets: list[tuple[str, Any]], links: list[tuple[str, str]],
-                   outputs: list[str], title: str | None = None) -> int:
+    def add_custom(
+        self,
+        type_: str,
+        *,
+        widgets: list[tuple[str, Any]],
+        links: list[tuple[str, str]],
+        outputs: list[str],
+        title: str | None = None,
+    ) -> int:
         node_id = self.add(type_, title=title, **dict(widgets))
         node = self.nodes[node_id]
         node.custom_widgets = [name for name, _ in widgets]
@@ -233,7 +304,9 @@ class Workflow:
     def convert(self, node_id: int, widget: str) -> None:
         self.nodes[node_id].converted.append(widget)
 
-    def primitive(self, dst: int, widget: str, value: Any, *, stale: Any, control: str = "fixed") -> int:
+    def primitive(
+        self, dst: int, widget: str, value: Any, *, stale: Any, control: str = "fixed"
+    ) -> int:
         """A PrimitiveNode feeding ``widget``: the target's own widget keeps a stale value."""
         self.convert(dst, widget)
         target = self.nodes[dst]
@@ -244,7 +317,9 @@ class Workflow:
         self.next_link += 1
         return prim
 
-    def reroute_chain(self, src: int, src_slot: int, dst: int, dst_input: str, *, length: int) -> list[int]:
+    def reroute_chain(
+        self, src: int, src_slot: int, dst: int, dst_input: str, *, length: int
+    ) -> list[int]:
         link_type = self.output_types(src)[src_slot]
         chain = [self.add_virtual("Reroute", link_type=link_type) for _ in range(length)]
         previous, previous_slot = src, src_slot
@@ -337,18 +412,27 @@ class Workflow:
         for _ in range(100):
             node = self.nodes[src]
             if node.type == "Reroute":
-                upstream = next((l for l in self.links if l.dst == src), None)
+                upstream = next((edge for edge in self.links if edge.dst == src), None)
                 if upstream is None:
                     return None
                 src, slot = upstream.src, upstream.src_slot
                 continue
             if node.mode == 4:
                 slots = self.input_slots(node)
-                order = [slot] + list(range(len(slots)))
-                match = next((i for i in order if i < len(slots) and slots[i][1] == consumer_type), None)
+                order = [slot, *range(len(slots))]
+                match = next(
+                    (i for i in order if i < len(slots) and slots[i][1] == consumer_type), None
+                )
                 if match is None:
                     return None
-                upstream = next((l for l in self.links if l.dst == src and l.dst_input == slots[match][0]), None)
+                upstream = next(
+                    (
+                        edge
+                        for edge in self.links
+                        if edge.dst == src and edge.dst_input == slots[match][0]
+                    ),
+                    None,
+                )
                 if upstream is None:
                     return None
                 src, slot = upstream.src, upstream.src_slot
@@ -391,10 +475,21 @@ class Workflow:
     # ----------------------------------------------------------------------------------------
     # UI format (what the editor saves)
 
-    def _ui_node(self, node: Node, links_in: dict[tuple[int, str], int], links_out: dict[tuple[int, int], list[int]], *, pos: int) -> dict[str, Any]:
+    def _ui_node(
+        self,
+        node: Node,
+        links_in: dict[tuple[int, str], int],
+        links_out: dict[tuple[int, int], list[int]],
+        *,
+        pos: int,
+    ) -> dict[str, Any]:
         inputs = []
         for name, type_, is_widget in self.input_slots(node):
-            slot: dict[str, Any] = {"name": name or "", "type": type_, "link": links_in.get((node.id, name))}
+            slot: dict[str, Any] = {
+                "name": name or "",
+                "type": type_,
+                "link": links_in.get((node.id, name)),
+            }
             if is_widget:
                 slot["widget"] = {"name": name}
             if node.custom_widgets is not None and is_widget and slot["link"] is None:
@@ -402,7 +497,11 @@ class Workflow:
             inputs.append(slot)
         outputs = []
         for slot_index, type_ in enumerate(self.output_types(node.id)):
-            output: dict[str, Any] = {"name": type_, "type": type_, "links": links_out.get((node.id, slot_index), [])}
+            output: dict[str, Any] = {
+                "name": type_,
+                "type": type_,
+                "links": links_out.get((node.id, slot_index), []),
+            }
             if node.type == "PrimitiveNode":
                 output["widget"] = {"name": node.values["widget"]}
                 output["name"] = "connect to widget input"
@@ -426,7 +525,9 @@ class Workflow:
             ui_node["title"] = node.title
         return ui_node
 
-    def _link_tables(self, links: list[Link], *, input_index: dict[tuple[int, str], int] | None = None) -> tuple[dict[tuple[int, str], int], dict[tuple[int, int], list[int]]]:
+    def _link_tables(
+        self, links: list[Link], *, input_index: dict[tuple[int, str], int] | None = None
+    ) -> tuple[dict[tuple[int, str], int], dict[tuple[int, int], list[int]]]:
         links_in: dict[tuple[int, str], int] = {}
         links_out: dict[tuple[int, int], list[int]] = {}
         for link in links:
@@ -440,15 +541,29 @@ class Workflow:
                 return index
         raise AssertionError(f"node {node_id} has no input {name!r}")
 
-    def _link_record(self, link: Link, *, as_object: bool, src: int | None = None, src_slot: int | None = None,
-                     dst: int | None = None, dst_slot: int | None = None) -> Any:
+    def _link_record(
+        self,
+        link: Link,
+        *,
+        as_object: bool,
+        src: int | None = None,
+        src_slot: int | None = None,
+        dst: int | None = None,
+        dst_slot: int | None = None,
+    ) -> Any:
         origin = link.src if src is None else src
         origin_slot = link.src_slot if src_slot is None else src_slot
         target = link.dst if dst is None else dst
         target_slot = self._slot_index(link.dst, link.dst_input) if dst_slot is None else dst_slot
         if as_object:
-            return {"id": link.id, "origin_id": origin, "origin_slot": origin_slot, "target_id": target,
-                    "target_slot": target_slot, "type": link.type}
+            return {
+                "id": link.id,
+                "origin_id": origin,
+                "origin_slot": origin_slot,
+                "target_id": target,
+                "target_slot": target_slot,
+                "type": link.type,
+            }
         return [link.id, origin, origin_slot, target, target_slot, link.type]
 
     def ui(self) -> dict[str, Any]:
@@ -461,14 +576,20 @@ class Workflow:
         extra_nodes: list[dict[str, Any]] = []
         definitions: list[dict[str, Any]] = []
         group_defs: dict[str, Any] = {}
-        boundary_in: dict[int, tuple[int, int]] = {}  # link id -> (instance, slot) for outer-into-inner
+        boundary_in: dict[
+            int, tuple[int, int]
+        ] = {}  # link id -> (instance, slot) for outer-into-inner
         boundary_out: dict[int, tuple[int, int]] = {}
         for instance, members, name in self.subgraphs:
-            definition, instance_node = self._subgraph(instance, members, name, as_object, boundary_in, boundary_out)
+            definition, instance_node = self._subgraph(
+                instance, members, name, as_object, boundary_in, boundary_out
+            )
             definitions.append(definition)
             extra_nodes.append(instance_node)
         for instance, members, name in self.group_nodes:
-            group_def, instance_node = self._group_node(instance, members, name, boundary_in, boundary_out)
+            group_def, instance_node = self._group_node(
+                instance, members, name, boundary_in, boundary_out
+            )
             group_defs[name] = group_def
             extra_nodes.append(instance_node)
         nodes = []
@@ -481,10 +602,14 @@ class Workflow:
                 continue
             if link.dst in hidden:
                 instance, slot = boundary_in[link.id]
-                top_links.append(self._link_record(link, as_object=as_object, dst=instance, dst_slot=slot))
+                top_links.append(
+                    self._link_record(link, as_object=as_object, dst=instance, dst_slot=slot)
+                )
             elif link.src in hidden:
                 instance, slot = boundary_out[link.id]
-                top_links.append(self._link_record(link, as_object=as_object, src=instance, src_slot=slot))
+                top_links.append(
+                    self._link_record(link, as_object=as_object, src=instance, src_slot=slot)
+                )
             else:
                 top_links.append(self._link_record(link, as_object=as_object))
         # Outer node slots pointing at links that now end at instances are rewired by id only.
@@ -501,7 +626,12 @@ class Workflow:
             "version": 1 if as_object else 0.4,
         }
         if as_object:
-            ui["state"] = {"lastNodeId": ui["last_node_id"], "lastLinkId": ui["last_link_id"], "lastGroupId": 0, "lastRerouteId": 0}
+            ui["state"] = {
+                "lastNodeId": ui["last_node_id"],
+                "lastLinkId": ui["last_link_id"],
+                "lastGroupId": 0,
+                "lastRerouteId": 0,
+            }
             del ui["last_node_id"], ui["last_link_id"]
         if definitions:
             ui["definitions"] = {"subgraphs": definitions}
@@ -510,8 +640,15 @@ class Workflow:
         # Fix outer nodes' output link lists for instance outputs (cosmetic; the link table rules).
         return ui
 
-    def _subgraph(self, instance: int, members: list[int], name: str, as_object: bool,
-                  boundary_in: dict[int, tuple[int, int]], boundary_out: dict[int, tuple[int, int]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _subgraph(
+        self,
+        instance: int,
+        members: list[int],
+        name: str,
+        as_object: bool,
+        boundary_in: dict[int, tuple[int, int]],
+        boundary_out: dict[int, tuple[int, int]],
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         member_set = set(members)
         sub_id = str(uuid.UUID(int=instance * 1_000_003))
         inputs: list[dict[str, Any]] = []
@@ -526,7 +663,14 @@ class Workflow:
             elif link.dst in member_set:
                 slot = len(inputs)
                 boundary_in[link.id] = (instance, slot)
-                inputs.append({"id": f"in-{instance}-{slot}", "name": link.dst_input, "type": link.type, "linkIds": [link.id]})
+                inputs.append(
+                    {
+                        "id": f"in-{instance}-{slot}",
+                        "name": link.dst_input,
+                        "type": link.type,
+                        "linkIds": [link.id],
+                    }
+                )
                 instance_inputs.append({"name": link.dst_input, "type": link.type, "link": link.id})
                 inner_links.append(self._link_record(link, as_object=True, src=-10, src_slot=slot))
             elif link.src in member_set:
@@ -535,18 +679,42 @@ class Workflow:
                     slot = len(outputs)
                     output_slots[key] = slot
                     inner_id = 100_000 + link.id
-                    outputs.append({"id": f"out-{instance}-{slot}", "name": link.type, "type": link.type, "linkIds": [inner_id]})
+                    outputs.append(
+                        {
+                            "id": f"out-{instance}-{slot}",
+                            "name": link.type,
+                            "type": link.type,
+                            "linkIds": [inner_id],
+                        }
+                    )
                     instance_outputs.append({"name": link.type, "type": link.type, "links": []})
-                    inner_links.append({"id": inner_id, "origin_id": link.src, "origin_slot": link.src_slot,
-                                        "target_id": -20, "target_slot": slot, "type": link.type})
+                    inner_links.append(
+                        {
+                            "id": inner_id,
+                            "origin_id": link.src,
+                            "origin_slot": link.src_slot,
+                            "target_id": -20,
+                            "target_slot": slot,
+                            "type": link.type,
+                        }
+                    )
                 boundary_out[link.id] = (instance, output_slots[key])
                 instance_outputs[output_slots[key]]["links"].append(link.id)
-        links_in, links_out = self._link_tables([l for l in self.links if l.dst in member_set or l.src in member_set])
-        inner_nodes = [self._ui_node(self.nodes[m], links_in, links_out, pos=i) for i, m in enumerate(members)]
+        links_in, links_out = self._link_tables(
+            [edge for edge in self.links if edge.dst in member_set or edge.src in member_set]
+        )
+        inner_nodes = [
+            self._ui_node(self.nodes[m], links_in, links_out, pos=i) for i, m in enumerate(members)
+        ]
         definition = {
             "id": sub_id,
             "version": 1,
-            "state": {"lastGroupId": 0, "lastNodeId": max(members), "lastLinkId": self.next_link, "lastRerouteId": 0},
+            "state": {
+                "lastGroupId": 0,
+                "lastNodeId": max(members),
+                "lastLinkId": self.next_link,
+                "lastRerouteId": 0,
+            },
             "revision": 0,
             "config": {},
             "name": name,
@@ -561,18 +729,33 @@ class Workflow:
             "extra": {},
         }
         instance_node = {
-            "id": instance, "type": sub_id, "pos": [600, 600], "size": [240, 80], "flags": {}, "order": 99,
-            "mode": 0, "inputs": instance_inputs, "outputs": instance_outputs, "properties": {}, "widgets_values": [],
+            "id": instance,
+            "type": sub_id,
+            "pos": [600, 600],
+            "size": [240, 80],
+            "flags": {},
+            "order": 99,
+            "mode": 0,
+            "inputs": instance_inputs,
+            "outputs": instance_outputs,
+            "properties": {},
+            "widgets_values": [],
         }
         return definition, instance_node
 
-    def _group_node(self, instance: int, members: list[int], name: str,
-                    boundary_in: dict[int, tuple[int, int]], boundary_out: dict[int, tuple[int, int]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _group_node(
+        self,
+        instance: int,
+        members: list[int],
+        name: str,
+        boundary_in: dict[int, tuple[int, int]],
+        boundary_out: dict[int, tuple[int, int]],
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Legacy group node: outer inputs are the inner link slots not fed inside, in order;
         outer outputs are every inner output in order; widgets are concatenated in order."""
         index_of = {member: index for index, member in enumerate(members)}
-        internal = [l for l in self.links if l.src in index_of and l.dst in index_of]
-        internal_targets = {(l.dst, l.dst_input) for l in internal}
+        internal = [edge for edge in self.links if edge.src in index_of and edge.dst in index_of]
+        internal_targets = {(edge.dst, edge.dst_input) for edge in internal}
         inner_nodes = []
         instance_inputs: list[dict[str, Any]] = []
         slot_of_input: dict[tuple[int, str], int] = {}
@@ -605,13 +788,31 @@ class Workflow:
                 instance_outputs[slot]["links"].append(link.id)
         group_def = {
             "nodes": inner_nodes,
-            "links": [[index_of[l.src], l.src_slot, index_of[l.dst], self._slot_index(l.dst, l.dst_input), l.src, l.type] for l in internal],
+            "links": [
+                [
+                    index_of[edge.src],
+                    edge.src_slot,
+                    index_of[edge.dst],
+                    self._slot_index(edge.dst, edge.dst_input),
+                    edge.src,
+                    edge.type,
+                ]
+                for edge in internal
+            ],
             "external": [],
         }
         instance_node = {
-            "id": instance, "type": f"workflow>{name}", "pos": [700, 700], "size": [300, 200], "flags": {},
-            "order": 98, "mode": 0, "inputs": instance_inputs, "outputs": instance_outputs,
-            "properties": {"Node name for S&R": f"workflow>{name}"}, "widgets_values": widgets,
+            "id": instance,
+            "type": f"workflow>{name}",
+            "pos": [700, 700],
+            "size": [300, 200],
+            "flags": {},
+            "order": 98,
+            "mode": 0,
+            "inputs": instance_inputs,
+            "outputs": instance_outputs,
+            "properties": {"Node name for S&R": f"workflow>{name}"},
+            "widgets_values": widgets,
         }
         return group_def, instance_node
 

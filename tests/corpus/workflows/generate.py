@@ -21,7 +21,7 @@ from typing import Any
 from PIL import Image, PngImagePlugin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus_builder import Workflow  # noqa: E402
+from corpus_builder import Workflow
 
 OUT = Path(__file__).resolve().parent / "generated"
 SD15 = "v1-5-pruned-emaonly.safetensors"
@@ -55,17 +55,38 @@ def case(name: str, **kwargs: Any) -> Callable[[Callable[[Case], None]], Callabl
     return register
 
 
-def txt2img(wf: Workflow, *, ckpt: str = SD15, seed: int = 156680208700286, steps: int = 20, cfg: float = 8.0,
-            sampler: str = "euler", scheduler: str = "normal", width: int = 512, height: int = 512,
-            batch: int = 1, pos: str = POS, neg: str = NEG, control: str = "randomize",
-            save: bool = True) -> dict[str, int]:
+def txt2img(
+    wf: Workflow,
+    *,
+    ckpt: str = SD15,
+    seed: int = 156680208700286,
+    steps: int = 20,
+    cfg: float = 8.0,
+    sampler: str = "euler",
+    scheduler: str = "normal",
+    width: int = 512,
+    height: int = 512,
+    batch: int = 1,
+    pos: str = POS,
+    neg: str = NEG,
+    control: str = "randomize",
+    save: bool = True,
+) -> dict[str, int]:
     ids: dict[str, int] = {}
     ids["ckpt"] = wf.add("CheckpointLoaderSimple", ckpt_name=ckpt, title="Load Checkpoint")
     ids["pos"] = wf.add("CLIPTextEncode", text=pos, title="CLIP Text Encode (Prompt)")
     ids["neg"] = wf.add("CLIPTextEncode", text=neg, title="CLIP Text Encode (Prompt)")
     ids["latent"] = wf.add("EmptyLatentImage", width=width, height=height, batch_size=batch)
-    ids["ks"] = wf.add("KSampler", seed=seed, steps=steps, cfg=cfg, sampler_name=sampler,
-                       scheduler=scheduler, denoise=1.0, control=control)
+    ids["ks"] = wf.add(
+        "KSampler",
+        seed=seed,
+        steps=steps,
+        cfg=cfg,
+        sampler_name=sampler,
+        scheduler=scheduler,
+        denoise=1.0,
+        control=control,
+    )
     ids["decode"] = wf.add("VAEDecode", title="VAE Decode")
     wf.connect(ids["ckpt"], 1, ids["pos"], "clip")
     wf.connect(ids["ckpt"], 1, ids["neg"], "clip")
@@ -98,10 +119,21 @@ def _(c: Case) -> None:
     wf = c.wf
     ids = txt2img(wf, seed=7, sampler="euler_ancestral", scheduler="normal", steps=25, cfg=7.0)
     skip = wf.add("CLIPSetLastLayer", stop_at_clip_layer=-2)
-    lora1 = wf.add("LoraLoader", lora_name="detail_tweaker.safetensors", strength_model=0.8, strength_clip=0.6)
-    lora2 = wf.add("LoraLoader", lora_name="styles/ink_wash.safetensors", strength_model=-0.5, strength_clip=1.25)
-    lora3 = wf.add("LoraLoaderModelOnly", lora_name="lcm_lora_sd15.safetensors", strength_model=0.35)
-    wf.links = [l for l in wf.links if not (l.src == ids["ckpt"] and l.src_slot in (0, 1))]
+    lora1 = wf.add(
+        "LoraLoader", lora_name="detail_tweaker.safetensors", strength_model=0.8, strength_clip=0.6
+    )
+    lora2 = wf.add(
+        "LoraLoader",
+        lora_name="styles/ink_wash.safetensors",
+        strength_model=-0.5,
+        strength_clip=1.25,
+    )
+    lora3 = wf.add(
+        "LoraLoaderModelOnly", lora_name="lcm_lora_sd15.safetensors", strength_model=0.35
+    )
+    wf.links = [
+        edge for edge in wf.links if not (edge.src == ids["ckpt"] and edge.src_slot in (0, 1))
+    ]
     wf.connect(ids["ckpt"], 0, lora1, "model")
     wf.connect(ids["ckpt"], 1, skip, "clip")
     wf.connect(skip, 0, lora1, "clip")
@@ -120,7 +152,9 @@ def _(c: Case) -> None:
     ids = txt2img(wf, seed=1234, sampler="heun", scheduler="simple")
     del wf.nodes[ids["ckpt"]]
     old = ids["ckpt"]
-    ckpt = wf.add("CheckpointLoader", config_name="v1-inference.yaml", ckpt_name="dreamshaper_8.safetensors")
+    ckpt = wf.add(
+        "CheckpointLoader", config_name="v1-inference.yaml", ckpt_name="dreamshaper_8.safetensors"
+    )
     vae = wf.add("VAELoader", vae_name="vae-ft-mse-840000-ema-pruned.safetensors")
     for link in wf.links:
         if link.src == old:
@@ -135,19 +169,57 @@ def _(c: Case) -> None:
     wf = c.wf
     base = wf.add("CheckpointLoaderSimple", ckpt_name=SDXL)
     refiner = wf.add("CheckpointLoaderSimple", ckpt_name="sd_xl_refiner_1.0.safetensors")
-    pos = wf.add("CLIPTextEncodeSDXL", width=4096, height=4096, crop_w=0, crop_h=0, target_width=1024,
-                 target_height=1024, text_g="a lighthouse at dusk, oil painting", text_l="a lighthouse at dusk")
-    neg = wf.add("CLIPTextEncodeSDXL", width=1024, height=1024, crop_w=0, crop_h=0, target_width=1024,
-                 target_height=1024, text_g="blurry", text_l="blurry")
+    pos = wf.add(
+        "CLIPTextEncodeSDXL",
+        width=4096,
+        height=4096,
+        crop_w=0,
+        crop_h=0,
+        target_width=1024,
+        target_height=1024,
+        text_g="a lighthouse at dusk, oil painting",
+        text_l="a lighthouse at dusk",
+    )
+    neg = wf.add(
+        "CLIPTextEncodeSDXL",
+        width=1024,
+        height=1024,
+        crop_w=0,
+        crop_h=0,
+        target_width=1024,
+        target_height=1024,
+        text_g="blurry",
+        text_l="blurry",
+    )
     rpos = wf.add("CLIPTextEncode", text="a lighthouse at dusk, oil painting")
     rneg = wf.add("CLIPTextEncode", text="blurry")
     latent = wf.add("EmptyLatentImage", width=1024, height=1024, batch_size=2)
-    first = wf.add("KSamplerAdvanced", add_noise="enable", noise_seed=721897303308196, steps=25, cfg=8.0,
-                   sampler_name="euler", scheduler="normal", start_at_step=0, end_at_step=20,
-                   return_with_leftover_noise="enable", control="randomize")
-    second = wf.add("KSamplerAdvanced", add_noise="disable", noise_seed=0, steps=25, cfg=8.0,
-                    sampler_name="euler", scheduler="normal", start_at_step=20, end_at_step=10000,
-                    return_with_leftover_noise="disable", control="fixed")
+    first = wf.add(
+        "KSamplerAdvanced",
+        add_noise="enable",
+        noise_seed=721897303308196,
+        steps=25,
+        cfg=8.0,
+        sampler_name="euler",
+        scheduler="normal",
+        start_at_step=0,
+        end_at_step=20,
+        return_with_leftover_noise="enable",
+        control="randomize",
+    )
+    second = wf.add(
+        "KSamplerAdvanced",
+        add_noise="disable",
+        noise_seed=0,
+        steps=25,
+        cfg=8.0,
+        sampler_name="euler",
+        scheduler="normal",
+        start_at_step=20,
+        end_at_step=10000,
+        return_with_leftover_noise="disable",
+        control="fixed",
+    )
     decode = wf.add("VAEDecode")
     save = wf.add("SaveImage", filename_prefix="sdxl/refined")
     for clip_user in (pos, neg):
@@ -174,14 +246,34 @@ def _(c: Case) -> None:
     wf = c.wf
     ids = txt2img(wf, seed=99, steps=20, sampler="dpmpp_2m_sde", scheduler="karras", save=False)
     up = wf.add("LatentUpscaleBy", upscale_method="nearest-exact", scale_by=1.5)
-    second = wf.add("KSampler", seed=99, steps=12, cfg=6.5, sampler_name="dpmpp_2m_sde", scheduler="karras",
-                    denoise=0.5, control="fixed")
-    up2 = wf.add("LatentUpscale", upscale_method="bislerp", width=1024, height=1536, crop="disabled")
-    third = wf.add("KSampler", seed=100, steps=8, cfg=6.5, sampler_name="dpmpp_sde", scheduler="exponential",
-                   denoise=0.35, control="fixed")
+    second = wf.add(
+        "KSampler",
+        seed=99,
+        steps=12,
+        cfg=6.5,
+        sampler_name="dpmpp_2m_sde",
+        scheduler="karras",
+        denoise=0.5,
+        control="fixed",
+    )
+    up2 = wf.add(
+        "LatentUpscale", upscale_method="bislerp", width=1024, height=1536, crop="disabled"
+    )
+    third = wf.add(
+        "KSampler",
+        seed=100,
+        steps=8,
+        cfg=6.5,
+        sampler_name="dpmpp_sde",
+        scheduler="exponential",
+        denoise=0.35,
+        control="fixed",
+    )
     decode2 = wf.add("VAEDecode")
     save = wf.add("SaveImage", filename_prefix="hires")
-    wf.links = [l for l in wf.links if not (l.src == ids["ks"] and l.dst == ids["decode"])]
+    wf.links = [
+        edge for edge in wf.links if not (edge.src == ids["ks"] and edge.dst == ids["decode"])
+    ]
     wf.connect(ids["ks"], 0, up, "samples")
     wf.connect(up, 0, second, "latent_image")
     wf.connect(ids["ckpt"], 0, second, "model")
@@ -210,7 +302,7 @@ def _(c: Case) -> None:
     encode = wf.add("VAEEncode")
     wf.nodes[ids["ks"]].values["denoise"] = 0.6
     del wf.nodes[ids["latent"]]
-    wf.links = [l for l in wf.links if l.src != ids["latent"]]
+    wf.links = [edge for edge in wf.links if edge.src != ids["latent"]]
     wf.connect(load, 0, scale, "image")
     wf.connect(scale, 0, encode, "pixels")
     wf.connect(ids["ckpt"], 2, encode, "vae")
@@ -226,7 +318,7 @@ def _(c: Case) -> None:
     encode = wf.add("VAEEncodeForInpaint", grow_mask_by=12)
     mask_latent = wf.add("SetLatentNoiseMask")
     del wf.nodes[ids["latent"]]
-    wf.links = [l for l in wf.links if l.src != ids["latent"]]
+    wf.links = [edge for edge in wf.links if edge.src != ids["latent"]]
     wf.connect(load, 0, encode, "pixels")
     wf.connect(ids["ckpt"], 2, encode, "vae")
     wf.connect(load, 1, encode, "mask")
@@ -262,7 +354,11 @@ def _(c: Case) -> None:
     image = wf.add("LoadImage", image="canny.png")
     apply = wf.add("ControlNetApply", strength=0.9)
     advanced = wf.add("ControlNetApplyAdvanced", strength=0.55, start_percent=0.0, end_percent=0.8)
-    wf.links = [l for l in wf.links if not (l.dst == ids["ks"] and l.dst_input in ("positive", "negative"))]
+    wf.links = [
+        edge
+        for edge in wf.links
+        if not (edge.dst == ids["ks"] and edge.dst_input in ("positive", "negative"))
+    ]
     wf.connect(ids["pos"], 0, apply, "conditioning")
     wf.connect(cn, 0, apply, "control_net")
     wf.connect(image, 0, apply, "image")
@@ -273,7 +369,12 @@ def _(c: Case) -> None:
     wf.connect(ids["ckpt"], 2, advanced, "vae")
     wf.connect(advanced, 0, ids["ks"], "positive")
     wf.connect(advanced, 1, ids["ks"], "negative")
-    c.features = ["ControlNetLoader", "ControlNetApply", "ControlNetApplyAdvanced", "optional_input"]
+    c.features = [
+        "ControlNetLoader",
+        "ControlNetApply",
+        "ControlNetApplyAdvanced",
+        "optional_input",
+    ]
 
 
 @case("area_conditioning")
@@ -284,7 +385,11 @@ def _(c: Case) -> None:
     area = wf.add("ConditioningSetArea", width=384, height=512, x=0, y=0, strength=1.2)
     combine = wf.add("ConditioningCombine")
     zero = wf.add("ConditioningZeroOut")
-    wf.links = [l for l in wf.links if not (l.dst == ids["ks"] and l.dst_input in ("positive", "negative"))]
+    wf.links = [
+        edge
+        for edge in wf.links
+        if not (edge.dst == ids["ks"] and edge.dst_input in ("positive", "negative"))
+    ]
     wf.connect(ids["ckpt"], 1, left, "clip")
     wf.connect(left, 0, area, "conditioning")
     wf.connect(ids["pos"], 0, combine, "conditioning_1")
@@ -295,14 +400,20 @@ def _(c: Case) -> None:
     c.features = ["ConditioningSetArea", "ConditioningCombine", "ConditioningZeroOut"]
 
 
-def custom_sampling(wf: Workflow, *, advanced: bool, guider: str = "CFGGuider", karras: bool = False) -> dict[str, int]:
+def custom_sampling(
+    wf: Workflow, *, advanced: bool, guider: str = "CFGGuider", karras: bool = False
+) -> dict[str, int]:
     ids = txt2img(wf, seed=1, save=True)
     ks = ids["ks"]
     del wf.nodes[ks]
-    wf.links = [l for l in wf.links if l.dst != ks and l.src != ks]
-    select = wf.add("KSamplerSelect", sampler_name="dpmpp_2m_sde_gpu" if advanced else "euler_ancestral_cfg_pp")
+    wf.links = [edge for edge in wf.links if edge.dst != ks and edge.src != ks]
+    select = wf.add(
+        "KSamplerSelect", sampler_name="dpmpp_2m_sde_gpu" if advanced else "euler_ancestral_cfg_pp"
+    )
     if karras:
-        sigmas = wf.add("KarrasScheduler", steps=30, sigma_max=14.614642, sigma_min=0.0291675, rho=7.0)
+        sigmas = wf.add(
+            "KarrasScheduler", steps=30, sigma_max=14.614642, sigma_min=0.0291675, rho=7.0
+        )
     else:
         sigmas = wf.add("BasicScheduler", scheduler="kl_optimal", steps=28, denoise=1.0)
         wf.connect(ids["ckpt"], 0, sigmas, "model")
@@ -321,7 +432,9 @@ def custom_sampling(wf: Workflow, *, advanced: bool, guider: str = "CFGGuider", 
         wf.connect(noise, 0, sampler, "noise")
         wf.connect(g, 0, sampler, "guider")
     else:
-        sampler = wf.add("SamplerCustom", add_noise=True, noise_seed=555, cfg=4.0, control="increment")
+        sampler = wf.add(
+            "SamplerCustom", add_noise=True, noise_seed=555, cfg=4.0, control="increment"
+        )
         wf.connect(ids["ckpt"], 0, sampler, "model")
         wf.connect(ids["pos"], 0, sampler, "positive")
         wf.connect(ids["neg"], 0, sampler, "negative")
@@ -363,7 +476,16 @@ def _(c: Case) -> None:
     wf = c.wf
     ids = txt2img(wf, seed=3, steps=20)
     prim = wf.primitive(ids["ks"], "steps", 33, stale=20)
-    second = wf.add("KSampler", seed=4, steps=20, cfg=7.5, sampler_name="euler", scheduler="normal", denoise=0.4, control="fixed")
+    second = wf.add(
+        "KSampler",
+        seed=4,
+        steps=20,
+        cfg=7.5,
+        sampler_name="euler",
+        scheduler="normal",
+        denoise=0.4,
+        control="fixed",
+    )
     wf.convert(second, "steps")
     wf.nodes[second].api_overrides["steps"] = 33
     wf.links.append(type(wf.links[0])(wf.next_link, prim, 0, second, "steps", "INT"))
@@ -392,7 +514,12 @@ def _(c: Case) -> None:
 def _(c: Case) -> None:
     wf = c.wf
     ids = txt2img(wf, seed=77)
-    wf.links = [l for l in wf.links if not (l.dst == ids["ks"] and l.dst_input == "model") and not (l.dst == ids["decode"] and l.dst_input == "vae")]
+    wf.links = [
+        edge
+        for edge in wf.links
+        if not (edge.dst == ids["ks"] and edge.dst_input == "model")
+        and not (edge.dst == ids["decode"] and edge.dst_input == "vae")
+    ]
     wf.reroute_chain(ids["ckpt"], 0, ids["ks"], "model", length=3)
     wf.reroute_chain(ids["ckpt"], 2, ids["decode"], "vae", length=1)
     c.features = ["Reroute", "reroute_chain"]
@@ -423,8 +550,12 @@ def _(c: Case) -> None:
 def _(c: Case) -> None:
     wf = c.wf
     ids = txt2img(wf, seed=56)
-    lora = wf.add("LoraLoader", lora_name="muted.safetensors", strength_model=1.0, strength_clip=1.0, mode=2)
-    wf.links = [l for l in wf.links if not (l.dst == ids["ks"] and l.dst_input == "model")]
+    lora = wf.add(
+        "LoraLoader", lora_name="muted.safetensors", strength_model=1.0, strength_clip=1.0, mode=2
+    )
+    wf.links = [
+        edge for edge in wf.links if not (edge.dst == ids["ks"] and edge.dst_input == "model")
+    ]
     wf.connect(ids["ckpt"], 0, lora, "model")
     wf.connect(ids["ckpt"], 1, lora, "clip")
     wf.connect(lora, 0, ids["ks"], "model")
@@ -436,8 +567,16 @@ def _(c: Case) -> None:
 def _(c: Case) -> None:
     wf = c.wf
     ids = txt2img(wf, seed=57)
-    lora = wf.add("LoraLoader", lora_name="bypassed.safetensors", strength_model=1.0, strength_clip=1.0, mode=4)
-    wf.links = [l for l in wf.links if not (l.src == ids["ckpt"] and l.src_slot in (0, 1))]
+    lora = wf.add(
+        "LoraLoader",
+        lora_name="bypassed.safetensors",
+        strength_model=1.0,
+        strength_clip=1.0,
+        mode=4,
+    )
+    wf.links = [
+        edge for edge in wf.links if not (edge.src == ids["ckpt"] and edge.src_slot in (0, 1))
+    ]
     wf.connect(ids["ckpt"], 0, lora, "model")
     wf.connect(ids["ckpt"], 1, lora, "clip")
     wf.connect(lora, 0, ids["ks"], "model")
@@ -451,7 +590,9 @@ def _(c: Case) -> None:
     wf = c.wf
     ids = txt2img(wf, seed=58, save=False)
     scale = wf.add("ImageScaleBy", upscale_method="bilinear", scale_by=1.25, mode=4)
-    scale2 = wf.add("ImageScale", upscale_method="area", width=640, height=640, crop="disabled", mode=4)
+    scale2 = wf.add(
+        "ImageScale", upscale_method="area", width=640, height=640, crop="disabled", mode=4
+    )
     save = wf.add("SaveImage", filename_prefix="chain")
     wf.connect(ids["decode"], 0, scale, "image")
     wf.reroute_chain(scale, 0, scale2, "image", length=2)
@@ -495,8 +636,12 @@ def _(c: Case) -> None:
 
 @case("dynamic_prompt_choices")
 def _(c: Case) -> None:
-    ids = txt2img(c.wf, seed=63, pos="a {red|blue|{dark|light} green} bird // remember to vary\non a branch /* quiet */",
-                  neg="blurry, {lowres|jpeg artifacts}")
+    ids = txt2img(
+        c.wf,
+        seed=63,
+        pos="a {red|blue|{dark|light} green} bird // remember to vary\non a branch /* quiet */",
+        neg="blurry, {lowres|jpeg artifacts}",
+    )
     c.wf.nodes[ids["pos"]].api_overrides["text"] = "a light green bird \non a branch "
     c.wf.nodes[ids["neg"]].api_overrides["text"] = "blurry, jpeg artifacts"
     c.features = ["dynamic_prompts", "prompt_comments"]
@@ -504,7 +649,9 @@ def _(c: Case) -> None:
 
 @case("prompt_comments_only", image="webp")
 def _(c: Case) -> None:
-    ids = txt2img(c.wf, seed=64, pos="masterpiece, /* style: */ watercolor {fox} // TODO: try ink\nforest")
+    ids = txt2img(
+        c.wf, seed=64, pos="masterpiece, /* style: */ watercolor {fox} // TODO: try ink\nforest"
+    )
     c.wf.nodes[ids["pos"]].api_overrides["text"] = "masterpiece,  watercolor fox \nforest"
     c.features = ["prompt_comments", "single_choice"]
 
@@ -539,12 +686,20 @@ def _(c: Case) -> None:
 def _(c: Case) -> None:
     wf = c.wf
     ids = txt2img(wf, seed=68, save=False)
-    saver = wf.add_custom("Image Saver", widgets=[("filename", "%time_%seed"), ("path", "out"), ("extension", "png")],
-                          links=[("images", "IMAGE")], outputs=[])
+    saver = wf.add_custom(
+        "Image Saver",
+        widgets=[("filename", "%time_%seed"), ("path", "out"), ("extension", "png")],
+        links=[("images", "IMAGE")],
+        outputs=[],
+    )
     wf.nodes[saver].ui_only_widgets = ["%time_%seed", "out", "png"]
     wf.nodes[saver].legacy_widgets = True
     wf.connect(ids["decode"], 0, saver, "images")
-    c.expected_differences = [[str(saver), "filename"], [str(saver), "path"], [str(saver), "extension"]]
+    c.expected_differences = [
+        [str(saver), "filename"],
+        [str(saver), "path"],
+        [str(saver), "extension"],
+    ]
     c.features = ["custom_node", "custom_widgets_unmappable"]
     c.valid = False
 
@@ -553,7 +708,13 @@ def _(c: Case) -> None:
 def _(c: Case) -> None:
     wf = c.wf
     unet = wf.add("UNETLoader", unet_name="flux1-dev.safetensors", weight_dtype="fp8_e4m3fn")
-    clip = wf.add("DualCLIPLoader", clip_name1="clip_l.safetensors", clip_name2="t5xxl_fp16.safetensors", type="flux", device="default")
+    clip = wf.add(
+        "DualCLIPLoader",
+        clip_name1="clip_l.safetensors",
+        clip_name2="t5xxl_fp16.safetensors",
+        type="flux",
+        device="default",
+    )
     vae = wf.add("VAELoader", vae_name="ae.safetensors")
     text = wf.add("CLIPTextEncode", text="a cat holding a sign that says hello")
     guidance = wf.add("FluxGuidance", guidance=3.5)
@@ -585,9 +746,19 @@ def _(c: Case) -> None:
 @case("sd3_clip_loader", image="webp")
 def _(c: Case) -> None:
     wf = c.wf
-    ids = txt2img(wf, ckpt="sd3.5_medium.safetensors", seed=70, sampler="euler", scheduler="sgm_uniform", width=1024, height=1024)
-    clip = wf.add("CLIPLoader", clip_name="t5xxl_fp8_e4m3fn.safetensors", type="sd3", device="default")
-    wf.links = [l for l in wf.links if not (l.src == ids["ckpt"] and l.src_slot == 1)]
+    ids = txt2img(
+        wf,
+        ckpt="sd3.5_medium.safetensors",
+        seed=70,
+        sampler="euler",
+        scheduler="sgm_uniform",
+        width=1024,
+        height=1024,
+    )
+    clip = wf.add(
+        "CLIPLoader", clip_name="t5xxl_fp8_e4m3fn.safetensors", type="sd3", device="default"
+    )
+    wf.links = [edge for edge in wf.links if not (edge.src == ids["ckpt"] and edge.src_slot == 1)]
     wf.connect(clip, 0, ids["pos"], "clip")
     wf.connect(clip, 0, ids["neg"], "clip")
     c.features = ["CLIPLoader", "sd3", "unsupported_family"]
@@ -599,10 +770,16 @@ def _(c: Case) -> None:
     txt2img(c.wf, seed=71, sampler="ipndm", scheduler="normal")
 
     def renumber(api: dict[str, Any]) -> dict[str, Any]:
-        mapping = {old: str(100 + index * 3) for index, old in enumerate(sorted(api, key=int, reverse=True))}
+        mapping = {
+            old: str(100 + index * 3)
+            for index, old in enumerate(sorted(api, key=int, reverse=True))
+        }
         out: dict[str, Any] = {}
         for old, node in api.items():
-            inputs = {name: ([mapping[value[0]], value[1]] if isinstance(value, list) else value) for name, value in node["inputs"].items()}
+            inputs = {
+                name: ([mapping[value[0]], value[1]] if isinstance(value, list) else value)
+                for name, value in node["inputs"].items()
+            }
             out[mapping[old]] = {**node, "inputs": inputs}
         return out
 
@@ -612,7 +789,14 @@ def _(c: Case) -> None:
 
 @case("big_batch_all_samplers_json", image=None)
 def _(c: Case) -> None:
-    ids = txt2img(c.wf, seed=18446744073709551615, batch=8, sampler="er_sde", scheduler="kl_optimal", control="decrement")
+    ids = txt2img(
+        c.wf,
+        seed=18446744073709551615,
+        batch=8,
+        sampler="er_sde",
+        scheduler="kl_optimal",
+        control="decrement",
+    )
     c.features = ["max_seed", "batch", "json_only"]
     del ids
 
@@ -645,7 +829,9 @@ def main() -> None:
         (OUT / f"{item.name}.ui.json").write_text(json.dumps(ui, indent=1, sort_keys=False) + "\n")
         (OUT / f"{item.name}.api.json").write_text(json.dumps(api, indent=1) + "\n")
         if item.image:
-            (OUT / f"{item.name}.{item.image}").write_bytes(render_image(item.image, api=api, ui=ui, index=index))
+            (OUT / f"{item.name}.{item.image}").write_bytes(
+                render_image(item.image, api=api, ui=ui, index=index)
+            )
         manifest[item.name] = {
             "features": item.features,
             "image": item.image,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from renderworker.workflow import WorkflowError, WorkflowSource, analyze, compile_ui, read_upload
 from upload_samples import A1111, png_with_text
 from workflow_corpus import CorpusCase, load_cases
+
+from renderworker.workflow import WorkflowError, WorkflowSource, analyze, compile_ui, read_upload
 
 CASES = {case.name: case for case in load_cases()}
 
@@ -45,7 +45,12 @@ def test_lora_stack_resources_with_strengths_and_embeddings() -> None:
 def test_every_resource_kind_is_extracted() -> None:
     kinds = {
         (resource.kind, resource.name)
-        for name in ("upscale_with_model", "controlnet", "sd15_vae_and_config_loader", "flux_unet_dual_clip")
+        for name in (
+            "upscale_with_model",
+            "controlnet",
+            "sd15_vae_and_config_loader",
+            "flux_unet_dual_clip",
+        )
         for resource in analysis_of(name).resources
     }
     assert {
@@ -63,15 +68,38 @@ def test_every_resource_kind_is_extracted() -> None:
 
 def test_ksampler_settings_and_size_from_the_latent() -> None:
     (sampler,) = analysis_of("sd15_default").samplers
-    assert (sampler.steps, sampler.cfg, sampler.sampler_name, sampler.scheduler, sampler.denoise, sampler.seed) == (20, 8.0, "euler", "normal", 1.0, 156680208700286)
-    assert (sampler.width, sampler.height, sampler.batch_size, sampler.noise_kind) == (512, 512, 1, "deterministic")
+    assert (
+        sampler.steps,
+        sampler.cfg,
+        sampler.sampler_name,
+        sampler.scheduler,
+        sampler.denoise,
+        sampler.seed,
+    ) == (20, 8.0, "euler", "normal", 1.0, 156680208700286)
+    assert (sampler.width, sampler.height, sampler.batch_size, sampler.noise_kind) == (
+        512,
+        512,
+        1,
+        "deterministic",
+    )
 
 
 def test_ksampler_advanced_settings_and_size_through_a_previous_sampler() -> None:
     analysis = analysis_of("sdxl_base_refiner", via="image")
     first, second = sorted(analysis.samplers, key=lambda s: s.start_at_step or 0)
-    assert (first.add_noise, first.seed, first.start_at_step, first.end_at_step, first.return_with_leftover_noise) == ("enable", 721897303308196, 0, 20, "enable")
-    assert (second.add_noise, second.start_at_step, second.end_at_step, second.return_with_leftover_noise) == ("disable", 20, 10000, "disable")
+    assert (
+        first.add_noise,
+        first.seed,
+        first.start_at_step,
+        first.end_at_step,
+        first.return_with_leftover_noise,
+    ) == ("enable", 721897303308196, 0, 20, "enable")
+    assert (
+        second.add_noise,
+        second.start_at_step,
+        second.end_at_step,
+        second.return_with_leftover_noise,
+    ) == ("disable", 20, 10000, "disable")
     assert (second.width, second.height, second.batch_size) == (1024, 1024, 2)
     assert analysis.base_model_family == "sdxl"
     assert analysis.image_format == "WEBP" and analysis.image_size == (64, 48)
@@ -89,16 +117,29 @@ def test_img2img_size_is_unknown_rather_than_guessed() -> None:
 
 def test_sampler_custom_advanced_follows_its_links() -> None:
     (sampler,) = analysis_of("sampler_custom_advanced_cfg").samplers
-    assert (sampler.seed, sampler.cfg, sampler.sampler_name, sampler.scheduler, sampler.steps, sampler.denoise, sampler.add_noise) == (
-        9876543210, 5.5, "dpmpp_2m_sde_gpu", "kl_optimal", 28, 1.0, True)
+    assert (
+        sampler.seed,
+        sampler.cfg,
+        sampler.sampler_name,
+        sampler.scheduler,
+        sampler.steps,
+        sampler.denoise,
+        sampler.add_noise,
+    ) == (9876543210, 5.5, "dpmpp_2m_sde_gpu", "kl_optimal", 28, 1.0, True)
     assert sampler.noise_kind == "sde"
 
 
 def test_sampler_custom_with_karras_scheduler() -> None:
     analysis = analysis_of("sampler_custom_karras")
     (sampler,) = analysis.samplers
-    assert (sampler.seed, sampler.cfg, sampler.sampler_name, sampler.scheduler, sampler.steps, sampler.add_noise) == (
-        555, 4.0, "euler_ancestral_cfg_pp", "karras", 30, True)
+    assert (
+        sampler.seed,
+        sampler.cfg,
+        sampler.sampler_name,
+        sampler.scheduler,
+        sampler.steps,
+        sampler.add_noise,
+    ) == (555, 4.0, "euler_ancestral_cfg_pp", "karras", 30, True)
     assert analysis.sampler_family == "ancestral"
 
 
@@ -109,15 +150,23 @@ def test_basic_guider_means_cfg_one() -> None:
 
 def test_seeds_are_listed_per_node_and_input() -> None:
     seeds = [(s.class_type, s.input_name, s.value) for s in analysis_of("sdxl_base_refiner").seeds]
-    assert sorted(seeds) == [("KSamplerAdvanced", "noise_seed", 0), ("KSamplerAdvanced", "noise_seed", 721897303308196)]
-    assert [(s.class_type, s.input_name, s.value) for s in analysis_of("sampler_custom_advanced_cfg").seeds] == [("RandomNoise", "noise_seed", 9876543210)]
+    assert sorted(seeds) == [
+        ("KSamplerAdvanced", "noise_seed", 0),
+        ("KSamplerAdvanced", "noise_seed", 721897303308196),
+    ]
+    assert [
+        (s.class_type, s.input_name, s.value)
+        for s in analysis_of("sampler_custom_advanced_cfg").seeds
+    ] == [("RandomNoise", "noise_seed", 9876543210)]
 
 
 def test_seed_from_a_custom_node_is_linked_not_invented() -> None:
     analysis = analysis_of("custom_node_mappable")
     ksampler_seed = next(s for s in analysis.seeds if s.class_type == "KSampler")
     assert (ksampler_seed.value, ksampler_seed.linked_from is not None) == (None, True)
-    assert [(u.class_type, u.reason.startswith("custom node")) for u in analysis.unsupported] == [("Seed (rgthree)", True)]
+    assert [(u.class_type, u.reason.startswith("custom node")) for u in analysis.unsupported] == [
+        ("Seed (rgthree)", True)
+    ]
     assert "unknown_node_type" in [p.code for p in analysis.problems]
 
 
@@ -125,7 +174,9 @@ def test_png_prompt_seed_wins_over_the_workflow_next_seed() -> None:
     case = CASES["next_seed_trap"]
     assert case.image_path is not None and case.ui is not None
     source = read_upload(case.image_path.read_bytes())
-    ksampler_id = next(node_id for node_id, node in case.api.items() if node["class_type"] == "KSampler")
+    ksampler_id = next(
+        node_id for node_id, node in case.api.items() if node["class_type"] == "KSampler"
+    )
     assert compile_ui(case.ui)[ksampler_id]["inputs"]["seed"] == 1001
     assert [s.value for s in analyze(source).seeds] == [1000]
     assert analyze(source).source_format == "api+ui"
@@ -134,7 +185,12 @@ def test_png_prompt_seed_wins_over_the_workflow_next_seed() -> None:
 def test_flux_graph_is_reported_unsupported_by_family() -> None:
     analysis = analysis_of("flux_unet_dual_clip")
     assert analysis.base_model_family == "flux"
-    assert sorted(u.class_type for u in analysis.unsupported) == ["DualCLIPLoader", "EmptySD3LatentImage", "FluxGuidance", "UNETLoader"]
+    assert sorted(u.class_type for u in analysis.unsupported) == [
+        "DualCLIPLoader",
+        "EmptySD3LatentImage",
+        "FluxGuidance",
+        "UNETLoader",
+    ]
     assert all(u.reason for u in analysis.unsupported)
     assert not analysis.is_runnable
 
@@ -159,12 +215,17 @@ def test_large_latent_is_only_a_hint() -> None:
             node["inputs"].update(width=1024, height=1024)
     analysis = analyze(WorkflowSource(api=api))
     assert analysis.base_model_family == "unknown"
-    assert analysis.family_evidence == ["latent size 1024×1024 is typical of SDXL (a hint, not evidence)"]
+    assert analysis.family_evidence == [
+        "latent size 1024x1024 is typical of SDXL (a hint, not evidence)"
+    ]
 
 
 def test_unresolved_dynamic_prompt_is_a_problem_when_only_the_ui_is_known() -> None:
     analysis = analysis_of("dynamic_prompt_choices", via="ui")
-    assert [p.code for p in analysis.problems] == ["dynamic_prompt_unresolved", "dynamic_prompt_unresolved"]
+    assert [p.code for p in analysis.problems] == [
+        "dynamic_prompt_unresolved",
+        "dynamic_prompt_unresolved",
+    ]
     assert analysis_of("dynamic_prompt_choices", via="image").problems == []
 
 
@@ -177,16 +238,43 @@ def test_as_dict_is_plain_json() -> None:
     data = analysis_of("sdxl_base_refiner", via="image").as_dict()
     assert json.loads(json.dumps(data)) == data
     assert data["image_size"] == [64, 48]
-    assert {"resources", "seeds", "samplers", "prompts", "unsupported", "problems", "api", "base_model_family", "sampler_family"} <= set(data)
+    assert {
+        "resources",
+        "seeds",
+        "samplers",
+        "prompts",
+        "unsupported",
+        "problems",
+        "api",
+        "base_model_family",
+        "sampler_family",
+    } <= set(data)
 
 
 def test_public_summary_leaks_no_prompt_seed_or_weight() -> None:
     analysis = analysis_of("sd15_lora_stack", via="ui")
     summary = analysis.public_summary()
     text = json.dumps(summary)
-    assert set(summary) == {"node_count", "resources", "base_model_family", "sampler_family", "unsupported_count"}
+    assert set(summary) == {
+        "node_count",
+        "resources",
+        "base_model_family",
+        "sampler_family",
+        "unsupported_count",
+    }
     assert all(set(resource) == {"kind", "name"} for resource in summary["resources"])
-    for secret in ("galaxy", "watermark", '"7"', "0.8", "-0.5", "1.25", "0.35", "strength", "seed", "euler"):
+    for secret in (
+        "galaxy",
+        "watermark",
+        '"7"',
+        "0.8",
+        "-0.5",
+        "1.25",
+        "0.35",
+        "strength",
+        "seed",
+        "euler",
+    ):
         assert secret not in text
     assert summary["sampler_family"] == "ancestral"
 
@@ -194,8 +282,15 @@ def test_public_summary_leaks_no_prompt_seed_or_weight() -> None:
 def test_a1111_png_is_analysed_as_approximate() -> None:
     analysis = analyze(read_upload(png_with_text({"parameters": A1111})))
     (sampler,) = analysis.samplers
-    assert (sampler.sampler_name, sampler.scheduler, sampler.steps, sampler.cfg, sampler.seed, sampler.width, sampler.height) == (
-        "dpmpp_2m", "karras", 20, 7.0, 1, 512, 768)
+    assert (
+        sampler.sampler_name,
+        sampler.scheduler,
+        sampler.steps,
+        sampler.cfg,
+        sampler.seed,
+        sampler.width,
+        sampler.height,
+    ) == ("dpmpp_2m", "karras", 20, 7.0, 1, 512, 768)
     assert analysis.source_format == "a1111"
     assert [(r.kind, r.name) for r in analysis.resources] == [("checkpoint", "dreamshaper_8")]
     assert [u.class_type for u in analysis.unsupported] == ["Automatic1111"]

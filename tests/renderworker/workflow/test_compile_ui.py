@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from ui_samples import KSAMPLER_WIDGETS, checkpoint, ksampler, node, slot, workflow
 
 from renderworker.workflow import MAX_NODES, WorkflowError, compile_ui, compile_ui_report
-from ui_samples import KSAMPLER_WIDGETS, checkpoint, ksampler, node, slot, workflow
 
 SUBGRAPH_ID = "11111111-2222-4333-8444-555555555555"
 
@@ -16,13 +16,24 @@ def test_ksampler_widgets_skip_the_hidden_control_value() -> None:
     api = compile_ui(workflow([checkpoint(1), ksampler(2, model=1)], [[1, 1, 0, 2, 0, "MODEL"]]))
     assert api["2"] == {
         "class_type": "KSampler",
-        "inputs": {"seed": 5, "steps": 20, "cfg": 7.5, "sampler_name": "euler", "scheduler": "karras", "denoise": 1.0, "model": ["1", 0]},
+        "inputs": {
+            "seed": 5,
+            "steps": 20,
+            "cfg": 7.5,
+            "sampler_name": "euler",
+            "scheduler": "karras",
+            "denoise": 1.0,
+            "model": ["1", 0],
+        },
     }
 
 
 def test_link_wins_over_a_converted_widget_value() -> None:
     ui = workflow(
-        [node(1, "PrimitiveNode", widgets=[77, "fixed"], outputs=["INT"]), ksampler(2, extra=[slot("seed", "INT", 1, widget=True)])],
+        [
+            node(1, "PrimitiveNode", widgets=[77, "fixed"], outputs=["INT"]),
+            ksampler(2, extra=[slot("seed", "INT", 1, widget=True)]),
+        ],
         [[1, 1, 0, 2, 4, "INT"]],
     )
     assert compile_ui(ui)["2"]["inputs"]["seed"] == 77
@@ -49,15 +60,22 @@ def test_primitive_value_flows_through_a_reroute() -> None:
 
 def test_reroute_chain_resolves_to_the_real_source() -> None:
     ui = workflow(
-        [checkpoint(1), node(3, "Reroute", inputs=[slot("", "*", 1)], outputs=["MODEL"]),
-         node(4, "Reroute", inputs=[slot("", "*", 2)], outputs=["MODEL"]), ksampler(2, model=3)],
+        [
+            checkpoint(1),
+            node(3, "Reroute", inputs=[slot("", "*", 1)], outputs=["MODEL"]),
+            node(4, "Reroute", inputs=[slot("", "*", 2)], outputs=["MODEL"]),
+            ksampler(2, model=3),
+        ],
         [[1, 1, 0, 3, 0, "MODEL"], [2, 3, 0, 4, 0, "MODEL"], [3, 4, 0, 2, 0, "MODEL"]],
     )
     assert compile_ui(ui)["2"]["inputs"]["model"] == ["1", 0]
 
 
 def test_notes_never_reach_the_api() -> None:
-    ui = workflow([node(1, "Note", widgets=["hi"]), node(2, "MarkdownNote", widgets=["# hi"]), checkpoint(3)], [])
+    ui = workflow(
+        [node(1, "Note", widgets=["hi"]), node(2, "MarkdownNote", widgets=["# hi"]), checkpoint(3)],
+        [],
+    )
     assert sorted(compile_ui(ui)) == ["3"]
 
 
@@ -69,11 +87,30 @@ def test_muted_node_is_dropped_with_the_inputs_it_fed() -> None:
 
 
 def test_bypassed_node_passes_the_same_typed_input_through() -> None:
-    lora = node(3, "LoraLoader", widgets=["l.safetensors", 1.0, 1.0], mode=4,
-                inputs=[slot("model", "MODEL", 1), slot("clip", "CLIP", 2)], outputs=["MODEL", "CLIP"])
-    encode = node(4, "CLIPTextEncode", widgets=["x"], inputs=[slot("clip", "CLIP", 4)], outputs=["CONDITIONING"])
-    ui = workflow([checkpoint(1), lora, encode, ksampler(2, model=3)],
-                  [[1, 1, 0, 3, 0, "MODEL"], [2, 1, 1, 3, 1, "CLIP"], [3, 3, 0, 2, 0, "MODEL"], [4, 3, 1, 4, 0, "CLIP"]])
+    lora = node(
+        3,
+        "LoraLoader",
+        widgets=["l.safetensors", 1.0, 1.0],
+        mode=4,
+        inputs=[slot("model", "MODEL", 1), slot("clip", "CLIP", 2)],
+        outputs=["MODEL", "CLIP"],
+    )
+    encode = node(
+        4,
+        "CLIPTextEncode",
+        widgets=["x"],
+        inputs=[slot("clip", "CLIP", 4)],
+        outputs=["CONDITIONING"],
+    )
+    ui = workflow(
+        [checkpoint(1), lora, encode, ksampler(2, model=3)],
+        [
+            [1, 1, 0, 3, 0, "MODEL"],
+            [2, 1, 1, 3, 1, "CLIP"],
+            [3, 3, 0, 2, 0, "MODEL"],
+            [4, 3, 1, 4, 0, "CLIP"],
+        ],
+    )
     api = compile_ui(ui)
     assert "3" not in api
     assert api["2"]["inputs"]["model"] == ["1", 0]
@@ -83,32 +120,66 @@ def test_bypassed_node_passes_the_same_typed_input_through() -> None:
 def test_bypass_tries_the_same_index_first_then_scans_by_type() -> None:
     # ImageUpscaleWithModel: inputs (UPSCALE_MODEL, IMAGE), output 0 IMAGE. Slot 0 is not an
     # IMAGE, so the scan continues and finds input 1.
-    upscale = node(3, "ImageUpscaleWithModel", mode=4, inputs=[slot("upscale_model", "UPSCALE_MODEL", 1), slot("image", "IMAGE", 2)], outputs=["IMAGE"])
+    upscale = node(
+        3,
+        "ImageUpscaleWithModel",
+        mode=4,
+        inputs=[slot("upscale_model", "UPSCALE_MODEL", 1), slot("image", "IMAGE", 2)],
+        outputs=["IMAGE"],
+    )
     ui = workflow(
-        [node(1, "UpscaleModelLoader", widgets=["4x.pth"], outputs=["UPSCALE_MODEL"]),
-         node(5, "LoadImage", widgets=["a.png", "image"], outputs=["IMAGE", "MASK"]), upscale,
-         node(4, "SaveImage", widgets=["out"], inputs=[slot("images", "IMAGE", 3)])],
+        [
+            node(1, "UpscaleModelLoader", widgets=["4x.pth"], outputs=["UPSCALE_MODEL"]),
+            node(5, "LoadImage", widgets=["a.png", "image"], outputs=["IMAGE", "MASK"]),
+            upscale,
+            node(4, "SaveImage", widgets=["out"], inputs=[slot("images", "IMAGE", 3)]),
+        ],
         [[1, 1, 0, 3, 0, "UPSCALE_MODEL"], [2, 5, 0, 3, 1, "IMAGE"], [3, 3, 0, 4, 0, "IMAGE"]],
     )
     assert compile_ui(ui)["4"]["inputs"]["images"] == ["5", 0]
 
 
 def test_bypassed_node_without_a_matching_input_drops_the_link() -> None:
-    encode = node(3, "CLIPTextEncode", widgets=["x"], mode=4, inputs=[slot("clip", "CLIP", 1)], outputs=["CONDITIONING"])
+    encode = node(
+        3,
+        "CLIPTextEncode",
+        widgets=["x"],
+        mode=4,
+        inputs=[slot("clip", "CLIP", 1)],
+        outputs=["CONDITIONING"],
+    )
     sampler = ksampler(2)
     sampler["inputs"][1]["link"] = 2
-    ui = workflow([checkpoint(1), encode, sampler], [[1, 1, 1, 3, 0, "CLIP"], [2, 3, 0, 2, 1, "CONDITIONING"]])
+    ui = workflow(
+        [checkpoint(1), encode, sampler], [[1, 1, 1, 3, 0, "CLIP"], [2, 3, 0, 2, 1, "CONDITIONING"]]
+    )
     assert "positive" not in compile_ui(ui)["2"]["inputs"]
 
 
 def test_missing_trailing_widget_values_take_defaults() -> None:
     api = compile_ui(workflow([ksampler(2, widgets=[9, "fixed", 30])], []))
-    assert api["2"]["inputs"] == {"seed": 9, "steps": 30, "cfg": 8.0, "sampler_name": "euler", "scheduler": "normal", "denoise": 1.0}
+    assert api["2"]["inputs"] == {
+        "seed": 9,
+        "steps": 30,
+        "cfg": 8.0,
+        "sampler_name": "euler",
+        "scheduler": "normal",
+        "denoise": 1.0,
+    }
 
 
 def test_dict_widgets_values_are_mapped_by_name() -> None:
-    latent = node(1, "EmptyLatentImage", widgets={"height": 640, "width": 448, "batch_size": 2}, outputs=["LATENT"])
-    assert compile_ui(workflow([latent], []))["1"]["inputs"] == {"width": 448, "height": 640, "batch_size": 2}
+    latent = node(
+        1,
+        "EmptyLatentImage",
+        widgets={"height": 640, "width": 448, "batch_size": 2},
+        outputs=["LATENT"],
+    )
+    assert compile_ui(workflow([latent], []))["1"]["inputs"] == {
+        "width": 448,
+        "height": 640,
+        "batch_size": 2,
+    }
 
 
 def test_load_image_upload_slot_is_not_an_input() -> None:
@@ -117,7 +188,12 @@ def test_load_image_upload_slot_is_not_an_input() -> None:
 
 
 def test_prompt_comments_are_stripped_and_single_choices_resolved() -> None:
-    encode = node(1, "CLIPTextEncode", widgets=["a {red} fox // draft\nin snow /* x */"], outputs=["CONDITIONING"])
+    encode = node(
+        1,
+        "CLIPTextEncode",
+        widgets=["a {red} fox // draft\nin snow /* x */"],
+        outputs=["CONDITIONING"],
+    )
     report = compile_ui_report(workflow([encode], []))
     assert report.api["1"]["inputs"]["text"] == "a red fox \nin snow "
     assert report.problems == []
@@ -127,7 +203,9 @@ def test_random_choices_are_reported_not_guessed() -> None:
     encode = node(1, "CLIPTextEncode", widgets=["a {red|blue} fox"], outputs=["CONDITIONING"])
     report = compile_ui_report(workflow([encode], []))
     assert report.api["1"]["inputs"]["text"] == "a {red|blue} fox"
-    assert [(p.code, p.node_id, p.field) for p in report.problems] == [("dynamic_prompt_unresolved", "1", "text")]
+    assert [(p.code, p.node_id, p.field) for p in report.problems] == [
+        ("dynamic_prompt_unresolved", "1", "text")
+    ]
 
 
 def test_non_prompt_strings_are_left_alone() -> None:
@@ -136,7 +214,13 @@ def test_non_prompt_strings_are_left_alone() -> None:
 
 
 def test_custom_node_with_listed_widgets_compiles_by_name() -> None:
-    custom = node(1, "Seed (rgthree)", widgets=[123, "randomize"], inputs=[slot("seed", "INT", None, widget=True)], outputs=["INT"])
+    custom = node(
+        1,
+        "Seed (rgthree)",
+        widgets=[123, "randomize"],
+        inputs=[slot("seed", "INT", None, widget=True)],
+        outputs=["INT"],
+    )
     report = compile_ui_report(workflow([custom], []))
     assert report.api["1"] == {"class_type": "Seed (rgthree)", "inputs": {"seed": 123}}
     assert report.problems == []
@@ -144,7 +228,10 @@ def test_custom_node_with_listed_widgets_compiles_by_name() -> None:
 
 def test_custom_node_with_unmappable_widgets_keeps_links_and_is_reported() -> None:
     custom = node(2, "Image Saver", widgets=["a", "b", 3], inputs=[slot("images", "IMAGE", 1)])
-    ui = workflow([node(1, "LoadImage", widgets=["x.png", "image"], outputs=["IMAGE", "MASK"]), custom], [[1, 1, 0, 2, 0, "IMAGE"]])
+    ui = workflow(
+        [node(1, "LoadImage", widgets=["x.png", "image"], outputs=["IMAGE", "MASK"]), custom],
+        [[1, 1, 0, 2, 0, "IMAGE"]],
+    )
     report = compile_ui_report(ui)
     assert report.api["2"] == {"class_type": "Image Saver", "inputs": {"images": ["1", 0]}}
     assert [p.code for p in report.problems] == ["custom_node_values_unmapped"]
@@ -158,8 +245,20 @@ def test_titles_go_to_meta() -> None:
 
 
 def test_v1_object_links_are_read() -> None:
-    ui = {"version": 1, "nodes": [checkpoint(1), ksampler(2, model=7)],
-          "links": [{"id": 7, "origin_id": 1, "origin_slot": 0, "target_id": 2, "target_slot": 0, "type": "MODEL"}]}
+    ui = {
+        "version": 1,
+        "nodes": [checkpoint(1), ksampler(2, model=7)],
+        "links": [
+            {
+                "id": 7,
+                "origin_id": 1,
+                "origin_slot": 0,
+                "target_id": 2,
+                "target_slot": 0,
+                "type": "MODEL",
+            }
+        ],
+    }
     assert compile_ui(ui)["2"]["inputs"]["model"] == ["1", 0]
 
 
@@ -196,27 +295,74 @@ def test_node_limit_is_enforced() -> None:
     assert f"{MAX_NODES:,}" in str(caught.value)
 
 
-def subgraph_workflow(*, instance_mode: int = 0, instance_widgets: Any = None, seed_link: bool = False) -> dict[str, Any]:
-    """Outer: checkpoint 1 -> subgraph instance 10 (a KSampler inside) -> SaveImage-ish VAEDecode 3."""
-    inner_sampler = ksampler(1, model=100, extra=[slot("seed", "INT", 101 if seed_link else None, widget=True)])
+def subgraph_workflow(
+    *, instance_mode: int = 0, instance_widgets: Any = None, seed_link: bool = False
+) -> dict[str, Any]:
+    """Outer: checkpoint 1 -> subgraph instance 10 (a KSampler inside) -> VAEDecode 3."""
+    inner_sampler = ksampler(
+        1, model=100, extra=[slot("seed", "INT", 101 if seed_link else None, widget=True)]
+    )
     inner_links = [
-        {"id": 100, "origin_id": -10, "origin_slot": 0, "target_id": 1, "target_slot": 0, "type": "MODEL"},
-        {"id": 102, "origin_id": 1, "origin_slot": 0, "target_id": -20, "target_slot": 0, "type": "LATENT"},
+        {
+            "id": 100,
+            "origin_id": -10,
+            "origin_slot": 0,
+            "target_id": 1,
+            "target_slot": 0,
+            "type": "MODEL",
+        },
+        {
+            "id": 102,
+            "origin_id": 1,
+            "origin_slot": 0,
+            "target_id": -20,
+            "target_slot": 0,
+            "type": "LATENT",
+        },
     ]
     inputs = [{"id": "a", "name": "model", "type": "MODEL", "linkIds": [100]}]
     if seed_link:
-        inner_links.append({"id": 101, "origin_id": -10, "origin_slot": 1, "target_id": 1, "target_slot": 4, "type": "INT"})
+        inner_links.append(
+            {
+                "id": 101,
+                "origin_id": -10,
+                "origin_slot": 1,
+                "target_id": 1,
+                "target_slot": 4,
+                "type": "INT",
+            }
+        )
         inputs.append({"id": "b", "name": "seed", "type": "INT", "linkIds": [101]})
-    definition = {"id": SUBGRAPH_ID, "name": "sampler", "inputs": inputs,
-                  "outputs": [{"id": "c", "name": "LATENT", "type": "LATENT", "linkIds": [102]}],
-                  "nodes": [inner_sampler], "links": inner_links}
+    definition = {
+        "id": SUBGRAPH_ID,
+        "name": "sampler",
+        "inputs": inputs,
+        "outputs": [{"id": "c", "name": "LATENT", "type": "LATENT", "linkIds": [102]}],
+        "nodes": [inner_sampler],
+        "links": inner_links,
+    }
     instance_inputs = [slot("model", "MODEL", 1)]
     if seed_link:
         instance_inputs.append(slot("seed", "INT", None, widget=True))
-    instance = node(10, SUBGRAPH_ID, widgets=instance_widgets, inputs=instance_inputs, outputs=["LATENT"], mode=instance_mode)
-    decode = node(3, "VAEDecode", inputs=[slot("samples", "LATENT", 2), slot("vae", "VAE", 3)], outputs=["IMAGE"])
-    return workflow([checkpoint(1), instance, decode], [[1, 1, 0, 10, 0, "MODEL"], [2, 10, 0, 3, 0, "LATENT"], [3, 1, 2, 3, 1, "VAE"]],
-                    definitions={"subgraphs": [definition]})
+    instance = node(
+        10,
+        SUBGRAPH_ID,
+        widgets=instance_widgets,
+        inputs=instance_inputs,
+        outputs=["LATENT"],
+        mode=instance_mode,
+    )
+    decode = node(
+        3,
+        "VAEDecode",
+        inputs=[slot("samples", "LATENT", 2), slot("vae", "VAE", 3)],
+        outputs=["IMAGE"],
+    )
+    return workflow(
+        [checkpoint(1), instance, decode],
+        [[1, 1, 0, 10, 0, "MODEL"], [2, 10, 0, 3, 0, "LATENT"], [3, 1, 2, 3, 1, "VAE"]],
+        definitions={"subgraphs": [definition]},
+    )
 
 
 def test_subgraph_is_expanded_with_outer_colon_inner_ids() -> None:
@@ -248,19 +394,54 @@ def test_recursive_subgraph_is_refused() -> None:
 def test_group_node_widgets_are_split_over_inner_nodes() -> None:
     group = {
         "nodes": [
-            {"index": 0, "type": "EmptyLatentImage", "widgets_values": [1, 1, 1], "inputs": [], "outputs": [{"type": "LATENT"}]},
-            {"index": 1, "type": "KSampler", "widgets_values": KSAMPLER_WIDGETS,
-             "inputs": [slot("model", "MODEL", None), slot("positive", "CONDITIONING", None), slot("negative", "CONDITIONING", None), slot("latent_image", "LATENT", None)],
-             "outputs": [{"type": "LATENT"}]},
+            {
+                "index": 0,
+                "type": "EmptyLatentImage",
+                "widgets_values": [1, 1, 1],
+                "inputs": [],
+                "outputs": [{"type": "LATENT"}],
+            },
+            {
+                "index": 1,
+                "type": "KSampler",
+                "widgets_values": KSAMPLER_WIDGETS,
+                "inputs": [
+                    slot("model", "MODEL", None),
+                    slot("positive", "CONDITIONING", None),
+                    slot("negative", "CONDITIONING", None),
+                    slot("latent_image", "LATENT", None),
+                ],
+                "outputs": [{"type": "LATENT"}],
+            },
         ],
         "links": [[0, 0, 1, 3, 0, "LATENT"]],
         "external": [],
     }
-    instance = node(9, "workflow>latent and sample", widgets=[640, 480, 2, 11, "fixed", 12, 3.0, "heun", "simple", 0.7],
-                    inputs=[slot("model", "MODEL", 1), slot("positive", "CONDITIONING", None), slot("negative", "CONDITIONING", None)],
-                    outputs=["LATENT", "LATENT"])
-    ui = workflow([checkpoint(1), instance], [[1, 1, 0, 9, 0, "MODEL"]], extra={"groupNodes": {"latent and sample": group}})
+    instance = node(
+        9,
+        "workflow>latent and sample",
+        widgets=[640, 480, 2, 11, "fixed", 12, 3.0, "heun", "simple", 0.7],
+        inputs=[
+            slot("model", "MODEL", 1),
+            slot("positive", "CONDITIONING", None),
+            slot("negative", "CONDITIONING", None),
+        ],
+        outputs=["LATENT", "LATENT"],
+    )
+    ui = workflow(
+        [checkpoint(1), instance],
+        [[1, 1, 0, 9, 0, "MODEL"]],
+        extra={"groupNodes": {"latent and sample": group}},
+    )
     api = compile_ui(ui)
     assert api["9:0"]["inputs"] == {"width": 640, "height": 480, "batch_size": 2}
-    assert api["9:1"]["inputs"] == {"seed": 11, "steps": 12, "cfg": 3.0, "sampler_name": "heun", "scheduler": "simple",
-                                    "denoise": 0.7, "model": ["1", 0], "latent_image": ["9:0", 0]}
+    assert api["9:1"]["inputs"] == {
+        "seed": 11,
+        "steps": 12,
+        "cfg": 3.0,
+        "sampler_name": "heun",
+        "scheduler": "simple",
+        "denoise": 0.7,
+        "model": ["1", 0],
+        "latent_image": ["9:0", 0],
+    }

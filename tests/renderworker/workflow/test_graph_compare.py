@@ -11,7 +11,10 @@ BASE: dict[str, Any] = {
     "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "a.safetensors"}},
     "2": {"class_type": "CLIPTextEncode", "inputs": {"text": "cat", "clip": ["1", 1]}},
     "3": {"class_type": "CLIPTextEncode", "inputs": {"text": "dog", "clip": ["1", 1]}},
-    "4": {"class_type": "KSampler", "inputs": {"seed": 1, "model": ["1", 0], "positive": ["2", 0], "negative": ["3", 0]}},
+    "4": {
+        "class_type": "KSampler",
+        "inputs": {"seed": 1, "model": ["1", 0], "positive": ["2", 0], "negative": ["3", 0]},
+    },
 }
 
 
@@ -22,7 +25,11 @@ def renumbered(graph: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]
             name: [mapping[value[0]], value[1]] if isinstance(value, list) else value
             for name, value in node["inputs"].items()
         }
-        out[mapping[node_id]] = {"class_type": node["class_type"], "inputs": inputs, "_meta": {"title": "x"}}
+        out[mapping[node_id]] = {
+            "class_type": node["class_type"],
+            "inputs": inputs,
+            "_meta": {"title": "x"},
+        }
     return out
 
 
@@ -31,7 +38,10 @@ def test_identical_graphs_are_equivalent() -> None:
 
 
 def test_renumbered_graph_is_equivalent() -> None:
-    assert graph_difference(BASE, renumbered(BASE, {"1": "10", "2": "30", "3": "20", "4": "5:1"})) is None
+    assert (
+        graph_difference(BASE, renumbered(BASE, {"1": "10", "2": "30", "3": "20", "4": "5:1"}))
+        is None
+    )
 
 
 def test_changed_value_is_a_difference() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 
 import pytest
+from ui_samples import checkpoint, workflow
 
 from renderworker.workflow import WorkflowError, fill_models_list
-from ui_samples import checkpoint, workflow
 
 HASH = "ab" * 32
 
@@ -18,13 +18,24 @@ def test_models_are_filled_on_a_copy() -> None:
     filled = fill_models_list(
         ui,
         [
-            {"name": "m.safetensors", "url": "https://example.org/m.safetensors", "hash": HASH.upper(), "directory": "checkpoints"},
+            {
+                "name": "m.safetensors",
+                "url": "https://example.org/m.safetensors",
+                "hash": HASH.upper(),
+                "directory": "checkpoints",
+            },
             {"name": "l.safetensors", "hash": "cd" * 32, "directory": "loras"},
             {"name": "m.safetensors", "hash": HASH, "directory": "checkpoints"},
         ],
     )
     assert filled["models"] == [
-        {"name": "m.safetensors", "url": "https://example.org/m.safetensors", "hash": HASH, "hash_type": "SHA256", "directory": "checkpoints"},
+        {
+            "name": "m.safetensors",
+            "url": "https://example.org/m.safetensors",
+            "hash": HASH,
+            "hash_type": "SHA256",
+            "directory": "checkpoints",
+        },
         {"name": "l.safetensors", "hash": "cd" * 32, "hash_type": "SHA256", "directory": "loras"},
     ]
     assert ui == original

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from renderworker.workflow import NODE_SPECS, SAMPLER_NAMES, SCHEDULER_NAMES, WORKER_SUPPORTED_CLASS_TYPES
+from renderworker.workflow import (
+    NODE_SPECS,
+    SAMPLER_NAMES,
+    SCHEDULER_NAMES,
+    WORKER_SUPPORTED_CLASS_TYPES,
+)
 
 
 def widget_layout(class_type: str) -> list[str]:
@@ -23,7 +28,21 @@ def widget_layout(class_type: str) -> list[str]:
     ("class_type", "layout"),
     [
         ("KSampler", ["seed", "<control>", "steps", "cfg", "sampler_name", "scheduler", "denoise"]),
-        ("KSamplerAdvanced", ["add_noise", "noise_seed", "<control>", "steps", "cfg", "sampler_name", "scheduler", "start_at_step", "end_at_step", "return_with_leftover_noise"]),
+        (
+            "KSamplerAdvanced",
+            [
+                "add_noise",
+                "noise_seed",
+                "<control>",
+                "steps",
+                "cfg",
+                "sampler_name",
+                "scheduler",
+                "start_at_step",
+                "end_at_step",
+                "return_with_leftover_noise",
+            ],
+        ),
         ("LoraLoader", ["lora_name", "strength_model", "strength_clip"]),
         ("EmptyLatentImage", ["width", "height", "batch_size"]),
         ("CLIPSetLastLayer", ["stop_at_clip_layer"]),
@@ -32,7 +51,19 @@ def widget_layout(class_type: str) -> list[str]:
         ("RandomNoise", ["noise_seed", "<control>"]),
         ("SamplerCustom", ["add_noise", "noise_seed", "<control>", "cfg"]),
         ("BasicScheduler", ["scheduler", "steps", "denoise"]),
-        ("CLIPTextEncodeSDXL", ["width", "height", "crop_w", "crop_h", "target_width", "target_height", "text_g", "text_l"]),
+        (
+            "CLIPTextEncodeSDXL",
+            [
+                "width",
+                "height",
+                "crop_w",
+                "crop_h",
+                "target_width",
+                "target_height",
+                "text_g",
+                "text_l",
+            ],
+        ),
     ],
 )
 def test_widget_layout_matches_comfyui(class_type: str, layout: list[str]) -> None:
@@ -41,7 +72,18 @@ def test_widget_layout_matches_comfyui(class_type: str, layout: list[str]) -> No
 
 def test_ksampler_inputs_in_definition_order() -> None:
     names = [spec.name for spec in NODE_SPECS["KSampler"].inputs]
-    assert names == ["model", "seed", "steps", "cfg", "sampler_name", "scheduler", "positive", "negative", "latent_image", "denoise"]
+    assert names == [
+        "model",
+        "seed",
+        "steps",
+        "cfg",
+        "sampler_name",
+        "scheduler",
+        "positive",
+        "negative",
+        "latent_image",
+        "denoise",
+    ]
 
 
 def test_ksampler_ranges_and_defaults() -> None:
@@ -58,7 +100,10 @@ def test_output_types_and_output_nodes() -> None:
     assert NODE_SPECS["LoadImage"].output_types == ("IMAGE", "MASK")
     assert NODE_SPECS["ControlNetApplyAdvanced"].output_types == ("CONDITIONING", "CONDITIONING")
     assert NODE_SPECS["SamplerCustomAdvanced"].output_types == ("LATENT", "LATENT")
-    assert {name for name, spec in NODE_SPECS.items() if spec.is_output_node} == {"SaveImage", "PreviewImage"}
+    assert {name for name, spec in NODE_SPECS.items() if spec.is_output_node} == {
+        "SaveImage",
+        "PreviewImage",
+    }
 
 
 def test_optional_vae_on_controlnet_apply_advanced() -> None:
@@ -67,11 +112,41 @@ def test_optional_vae_on_controlnet_apply_advanced() -> None:
 
 
 def test_sampler_and_scheduler_name_lists() -> None:
-    assert SCHEDULER_NAMES == ("normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform", "beta", "linear_quadratic", "kl_optimal")
-    for name in ("euler", "euler_ancestral", "dpmpp_2m", "dpmpp_2m_sde_gpu", "dpmpp_3m_sde", "uni_pc_bh2", "ddim", "lcm", "er_sde", "seeds_3", "sa_solver"):
+    assert SCHEDULER_NAMES == (
+        "normal",
+        "karras",
+        "exponential",
+        "sgm_uniform",
+        "simple",
+        "ddim_uniform",
+        "beta",
+        "linear_quadratic",
+        "kl_optimal",
+    )
+    for name in (
+        "euler",
+        "euler_ancestral",
+        "dpmpp_2m",
+        "dpmpp_2m_sde_gpu",
+        "dpmpp_3m_sde",
+        "uni_pc_bh2",
+        "ddim",
+        "lcm",
+        "er_sde",
+        "seeds_3",
+        "sa_solver",
+    ):
         assert name in SAMPLER_NAMES
     cfg_pp = sorted(name for name in SAMPLER_NAMES if name.endswith("_cfg_pp"))
-    assert cfg_pp == ["dpmpp_2m_cfg_pp", "dpmpp_2s_ancestral_cfg_pp", "euler_ancestral_cfg_pp", "euler_cfg_pp", "gradient_estimation_cfg_pp", "res_multistep_ancestral_cfg_pp", "res_multistep_cfg_pp"]
+    assert cfg_pp == [
+        "dpmpp_2m_cfg_pp",
+        "dpmpp_2s_ancestral_cfg_pp",
+        "euler_ancestral_cfg_pp",
+        "euler_cfg_pp",
+        "gradient_estimation_cfg_pp",
+        "res_multistep_ancestral_cfg_pp",
+        "res_multistep_cfg_pp",
+    ]
     assert len(set(SAMPLER_NAMES)) == len(SAMPLER_NAMES)
 
 

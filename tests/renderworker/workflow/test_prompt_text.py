@@ -43,5 +43,8 @@ def test_unclosed_choice_runs_to_the_end() -> None:
 
 
 def test_embedding_names_drop_weights_commas_and_duplicates() -> None:
-    text = "embedding:easynegative, (embedding:bad_hands.pt:1.2) embedding:easynegative // embedding:commented"
+    text = (
+        "embedding:easynegative, (embedding:bad_hands.pt:1.2) embedding:easynegative"
+        " // embedding:commented"
+    )
     assert embedding_names(text) == ["easynegative", "bad_hands.pt"]

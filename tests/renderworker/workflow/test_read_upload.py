@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from renderworker.workflow import MAX_IMAGE_SIDE, MAX_UPLOAD_BYTES, WorkflowError, read_upload
-from renderworker.workflow.limits import MAX_JSON_DEPTH, MAX_METADATA_BYTES, MAX_STRING_LENGTH
 from upload_samples import (
     A1111,
     API,
@@ -20,6 +17,9 @@ from upload_samples import (
     webp_with_exif,
     ztxt,
 )
+
+from renderworker.workflow import MAX_IMAGE_SIDE, MAX_UPLOAD_BYTES, WorkflowError, read_upload
+from renderworker.workflow.limits import MAX_JSON_DEPTH, MAX_METADATA_BYTES, MAX_STRING_LENGTH
 
 
 def error_codes(data: bytes, filename: str = "") -> list[str]:
@@ -45,12 +45,22 @@ def test_queue_payload_json_yields_both_graphs() -> None:
 
 
 def test_comfy_png_yields_prompt_workflow_and_size() -> None:
-    source = read_upload(png_with_text({"prompt": json.dumps(API), "workflow": json.dumps(UI)}, size=(40, 30)), filename="out.png")
-    assert (source.api, source.ui, source.image_format, source.image_size) == (API, UI, "PNG", (40, 30))
+    source = read_upload(
+        png_with_text({"prompt": json.dumps(API), "workflow": json.dumps(UI)}, size=(40, 30)),
+        filename="out.png",
+    )
+    assert (source.api, source.ui, source.image_format, source.image_size) == (
+        API,
+        UI,
+        "PNG",
+        (40, 30),
+    )
 
 
 def test_compressed_itxt_chunks_are_read() -> None:
-    source = read_upload(png_with_text({"prompt": json.dumps(API), "workflow": json.dumps(UI)}, compressed=True))
+    source = read_upload(
+        png_with_text({"prompt": json.dumps(API), "workflow": json.dumps(UI)}, compressed=True)
+    )
     assert (source.api, source.ui) == (API, UI)
 
 
@@ -66,7 +76,12 @@ def test_png_with_only_workflow_chunk_or_null_prompt_is_accepted() -> None:
 
 def test_comfy_webp_exif_yields_both_graphs() -> None:
     source = read_upload(webp_with_exif(comfy_webp_exif(), size=(20, 10)), filename="x.webp")
-    assert (source.api, source.ui, source.image_format, source.image_size) == (API, UI, "WEBP", (20, 10))
+    assert (source.api, source.ui, source.image_format, source.image_size) == (
+        API,
+        UI,
+        "WEBP",
+        (20, 10),
+    )
 
 
 def test_a1111_png_parameters_text() -> None:
@@ -121,7 +136,19 @@ def test_unknown_extension_is_judged_by_content() -> None:
         (b'{"x": "\xff"}', "not_utf8"),
         (b'{"a": 1' + b"1" * 5000 + b"}", "invalid_json"),
     ],
-    ids=["empty", "gif", "text", "broken-json", "nan", "list", "nodes-not-list", "empty-object", "utf16", "bad-utf8", "huge-int"],
+    ids=[
+        "empty",
+        "gif",
+        "text",
+        "broken-json",
+        "nan",
+        "list",
+        "nodes-not-list",
+        "empty-object",
+        "utf16",
+        "bad-utf8",
+        "huge-int",
+    ],
 )
 def test_bad_files_get_specific_codes(data: bytes, code: str) -> None:
     assert error_codes(data) == [code]
@@ -137,7 +164,9 @@ def test_absurdly_deep_json_does_not_blow_the_stack() -> None:
 
 
 def test_overlong_string_is_refused() -> None:
-    data = json.dumps({"1": {"class_type": "CLIPTextEncode", "inputs": {"text": "x" * (MAX_STRING_LENGTH + 1)}}}).encode()
+    data = json.dumps(
+        {"1": {"class_type": "CLIPTextEncode", "inputs": {"text": "x" * (MAX_STRING_LENGTH + 1)}}}
+    ).encode()
     assert error_codes(data) == ["string_too_long"]
 
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 
-def node(node_id: int, type_: str, *, widgets: Any = None, inputs: list[dict[str, Any]] | None = None,
-         outputs: list[str] | None = None, mode: int = 0) -> dict[str, Any]:
+def node(
+    node_id: int,
+    type_: str,
+    *,
+    widgets: Any = None,
+    inputs: list[dict[str, Any]] | None = None,
+    outputs: list[str] | None = None,
+    mode: int = 0,
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "id": node_id,
         "type": type_,
@@ -33,13 +40,36 @@ def workflow(nodes: list[dict[str, Any]], links: list[list[Any]], **extra: Any) 
 KSAMPLER_WIDGETS = [5, "fixed", 20, 7.5, "euler", "karras", 1.0]
 
 
-def ksampler(node_id: int, *, model: int | None = None, latent: int | None = None, extra: list[dict[str, Any]] | None = None,
-             widgets: Any = None, mode: int = 0) -> dict[str, Any]:
-    return node(node_id, "KSampler", widgets=KSAMPLER_WIDGETS if widgets is None else widgets, mode=mode, inputs=[
-        slot("model", "MODEL", model), slot("positive", "CONDITIONING", None), slot("negative", "CONDITIONING", None),
-        slot("latent_image", "LATENT", latent), *(extra or []),
-    ], outputs=["LATENT"])
+def ksampler(
+    node_id: int,
+    *,
+    model: int | None = None,
+    latent: int | None = None,
+    extra: list[dict[str, Any]] | None = None,
+    widgets: Any = None,
+    mode: int = 0,
+) -> dict[str, Any]:
+    return node(
+        node_id,
+        "KSampler",
+        widgets=KSAMPLER_WIDGETS if widgets is None else widgets,
+        mode=mode,
+        inputs=[
+            slot("model", "MODEL", model),
+            slot("positive", "CONDITIONING", None),
+            slot("negative", "CONDITIONING", None),
+            slot("latent_image", "LATENT", latent),
+            *(extra or []),
+        ],
+        outputs=["LATENT"],
+    )
 
 
 def checkpoint(node_id: int, *, mode: int = 0) -> dict[str, Any]:
-    return node(node_id, "CheckpointLoaderSimple", widgets=["m.safetensors"], outputs=["MODEL", "CLIP", "VAE"], mode=mode)
+    return node(
+        node_id,
+        "CheckpointLoaderSimple",
+        widgets=["m.safetensors"],
+        outputs=["MODEL", "CLIP", "VAE"],
+        mode=mode,
+    )

@@ -14,11 +14,20 @@ API = {
     "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "a.safetensors"}},
     "2": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}},
 }
-UI = {"nodes": [{"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["a.safetensors"]}], "links": [], "version": 0.4}
-A1111 = 'a lighthouse\nNegative prompt: blurry\nSteps: 20, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 7, Seed: 1, Size: 512x768, Model hash: 6ce0161689, Model: dreamshaper_8'
+UI = {
+    "nodes": [{"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["a.safetensors"]}],
+    "links": [],
+    "version": 0.4,
+}
+A1111 = (
+    "a lighthouse\nNegative prompt: blurry\nSteps: 20, Sampler: DPM++ 2M, Schedule type: Karras, "
+    "CFG scale: 7, Seed: 1, Size: 512x768, Model hash: 6ce0161689, Model: dreamshaper_8"
+)
 
 
-def png_with_text(chunks: dict[str, str], *, size: tuple[int, int] = (8, 6), compressed: bool = False) -> bytes:
+def png_with_text(
+    chunks: dict[str, str], *, size: tuple[int, int] = (8, 6), compressed: bool = False
+) -> bytes:
     info = PngImagePlugin.PngInfo()
     for key, value in chunks.items():
         if compressed:
@@ -62,7 +71,12 @@ def user_comment_exif(comment: bytes) -> bytes:
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(body))
+        + kind
+        + body
+        + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    )
 
 
 def raw_png(width: int, height: int, *extra_chunks: tuple[bytes, bytes]) -> bytes:

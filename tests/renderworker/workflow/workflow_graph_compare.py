@@ -14,7 +14,12 @@ StringRule = Callable[[str, str], bool]
 
 
 def _is_link(value: Any) -> bool:
-    return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], int)
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], int)
+    )
 
 
 def _literals(node: dict[str, Any]) -> dict[str, Any]:
@@ -22,7 +27,11 @@ def _literals(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _links(node: dict[str, Any]) -> dict[str, tuple[str, int]]:
-    return {name: (value[0], value[1]) for name, value in node.get("inputs", {}).items() if _is_link(value)}
+    return {
+        name: (value[0], value[1])
+        for name, value in node.get("inputs", {}).items()
+        if _is_link(value)
+    }
 
 
 def _values_equal(left: Any, right: Any, strings_equal: StringRule) -> bool:
@@ -35,7 +44,9 @@ def _values_equal(left: Any, right: Any, strings_equal: StringRule) -> bool:
     return bool(left == right)
 
 
-def _node_compatible(left: dict[str, Any], right: dict[str, Any], strings_equal: StringRule, ignored: set[str]) -> str | None:
+def _node_compatible(
+    left: dict[str, Any], right: dict[str, Any], strings_equal: StringRule, ignored: set[str]
+) -> str | None:
     if left.get("class_type") != right.get("class_type"):
         return f"class_type {left.get('class_type')} != {right.get('class_type')}"
     left_literals = {k: v for k, v in _literals(left).items() if k not in ignored}
@@ -64,20 +75,28 @@ def graph_difference(
     """
     ignored_inputs = ignored_inputs or {}
     if len(compiled) != len(expected):
-        return f"node count {len(compiled)} != {len(expected)}: {sorted(compiled)} vs {sorted(expected)}"
+        return (
+            f"node count {len(compiled)} != {len(expected)}: "
+            f"{sorted(compiled)} vs {sorted(expected)}"
+        )
     candidates: dict[str, list[str]] = {}
     for left_id, left in compiled.items():
         reasons = []
         options = []
         for right_id, right in expected.items():
-            reason = _node_compatible(left, right, strings_equal, ignored_inputs.get(right_id, set()))
+            reason = _node_compatible(
+                left, right, strings_equal, ignored_inputs.get(right_id, set())
+            )
             if reason is None:
                 options.append(right_id)
             else:
                 reasons.append(f"{right_id}: {reason}")
         if not options:
             same_class = [r for r in reasons if "class_type" not in r]
-            return f"compiled node {left_id} ({left.get('class_type')}) matches nothing: {same_class[:3] or reasons[:1]}"
+            return (
+                f"compiled node {left_id} ({left.get('class_type')}) matches nothing: "
+                f"{same_class[:3] or reasons[:1]}"
+            )
         candidates[left_id] = options
     order = sorted(candidates, key=lambda node_id: len(candidates[node_id]))
     mapping: dict[str, str] = {}
@@ -94,7 +113,7 @@ def graph_difference(
                 return False
         # Links pointing at nodes mapped earlier must agree in the other direction too.
         for other_left, other_right in mapping.items():
-            for name, (source, slot) in _links(compiled[other_left]).items():
+            for name, (source, _slot) in _links(compiled[other_left]).items():
                 if source == left_id and _links(expected[other_right])[name][0] != right_id:
                     return False
         return True
@@ -123,5 +142,8 @@ def graph_difference(
                 if target in expected:
                     return f"node {left_id} input {name!r} dangles while expected links to {target}"
             elif mapping.get(source) != target:
-                return f"node {left_id} input {name!r} links to {source} (maps to {mapping.get(source)}), expected {target}"
+                return (
+                    f"node {left_id} input {name!r} links to {source} "
+                    f"(maps to {mapping.get(source)}), expected {target}"
+                )
     return None
