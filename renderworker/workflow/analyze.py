@@ -86,7 +86,8 @@ class _GraphReader:
     def source(self, node_id: str, name: str) -> tuple[str, dict[str, Any]] | None:
         value = self.inputs(node_id).get(name)
         if is_link(value) and value[0] in self.nodes:
-            return value[0], self.nodes[value[0]]
+            source_id: str = value[0]
+            return source_id, self.nodes[source_id]
         return None
 
     def latent_size(

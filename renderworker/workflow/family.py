@@ -76,7 +76,8 @@ def detect_family(api: dict[str, Any]) -> tuple[str, list[str]]:
         if not isinstance(node, dict):
             continue
         class_type = node.get("class_type")
-        inputs = node.get("inputs") if isinstance(node.get("inputs"), dict) else {}
+        raw_inputs = node.get("inputs")
+        inputs: dict[str, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
         if class_type in _NODE_FAMILIES:
             note(_NODE_FAMILIES[class_type], f"node {node_id} is {class_type}")
         if class_type in ("CLIPLoader", "DualCLIPLoader") and isinstance(inputs.get("type"), str):

@@ -49,6 +49,14 @@ class FlatNode:
     constant: Any = None
 
 
+@dataclass(frozen=True)
+class _BoundaryRef:
+    """A link from a subgraph's input node: resolved once the instance's own inputs are known."""
+
+    prefix: str
+    slot: int
+
+
 @dataclass
 class _Link:
     origin_id: str
@@ -251,7 +259,7 @@ class _Flattener:
 
     def source_for(
         self, link_id: Any, links: dict[int, _Link], *, prefix: str, node_id: str, slot: Any
-    ) -> SourceRef | tuple[str, int, str] | None:
+    ) -> SourceRef | _BoundaryRef | None:
         number = _as_int(link_id)
         if link_id is None or number is None:
             return None
@@ -268,7 +276,7 @@ class _Flattener:
             )
             return None
         if link.origin_id == str(SUBGRAPH_INPUT_NODE):
-            return ("boundary", link.origin_slot, prefix)
+            return _BoundaryRef(prefix=prefix, slot=link.origin_slot)
         return (prefix + link.origin_id, link.origin_slot)
 
     def flatten_node(
@@ -326,26 +334,25 @@ class _Flattener:
             name = widget_name if isinstance(widget_name, str) else slot.get("name")
             if not isinstance(name, str):
                 name = f"#{index}"
-            slot_type = slot.get("type") if isinstance(slot.get("type"), str) else "*"
+            raw_type = slot.get("type")
+            slot_type = raw_type if isinstance(raw_type, str) else "*"
             source = self.source_for(
                 slot.get("link"), links, prefix=prefix, node_id=flat_id, slot=name
             )
             flat_input = FlatInput(
                 name=name, type=slot_type, source=None, is_widget=isinstance(widget_name, str)
             )
-            if isinstance(source, tuple) and len(source) == 3:
-                self.pending_boundary_inputs.append((flat_input, source[2], source[1]))  # type: ignore[misc]
+            if isinstance(source, _BoundaryRef):
+                self.pending_boundary_inputs.append((flat_input, source.prefix, source.slot))
                 self.pending_ids.add(id(flat_input))
             else:
-                flat_input.source = source  # type: ignore[assignment]
+                flat_input.source = source
             inputs.append(flat_input)
         raw_outputs = raw.get("outputs")
-        output_types = [
-            slot.get("type")
-            if isinstance(slot, dict) and isinstance(slot.get("type"), str)
-            else "*"
-            for slot in (raw_outputs if isinstance(raw_outputs, list) else [])
-        ]
+        output_types: list[str] = []
+        for slot in raw_outputs if isinstance(raw_outputs, list) else []:
+            output_type = slot.get("type") if isinstance(slot, dict) else None
+            output_types.append(output_type if isinstance(output_type, str) else "*")
         title = raw.get("title") if isinstance(raw.get("title"), str) else None
         node = FlatNode(
             id=flat_id,
@@ -478,9 +485,14 @@ class _Flattener:
         internal: dict[tuple[int, int], tuple[int, int]] = {}
         for raw in raw_links if isinstance(raw_links, list) else []:
             if isinstance(raw, list) and len(raw) >= 4:
-                numbers = [_as_int(value) for value in raw[:4]]
-                if None not in numbers:
-                    internal[(numbers[2], numbers[3])] = (numbers[0], numbers[1])  # type: ignore[index]
+                from_index, from_slot, to_index, to_slot = (_as_int(value) for value in raw[:4])
+                if (
+                    from_index is not None
+                    and from_slot is not None
+                    and to_index is not None
+                    and to_slot is not None
+                ):
+                    internal[(to_index, to_slot)] = (from_index, from_slot)
         outer_inputs = iter(instance.inputs)
         outer_outputs = 0
         widget_values = (
@@ -495,7 +507,8 @@ class _Flattener:
             inner = dict(raw)
             inner["id"] = index
             inner_inputs: list[dict[str, Any]] = []
-            for slot in raw.get("inputs") if isinstance(raw.get("inputs"), list) else []:
+            raw_inputs = raw.get("inputs")
+            for slot in raw_inputs if isinstance(raw_inputs, list) else []:
                 if not isinstance(slot, dict):
                     continue
                 slot = dict(slot)

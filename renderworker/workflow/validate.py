@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 from .json_text import check_json_shape
 from .limits import MAX_NODES, MAX_STRING_LENGTH
@@ -13,7 +13,7 @@ from .specs import NODE_SPECS, InputSpec, NodeSpec
 _MAX_REPORTED = 500
 
 
-def is_link(value: Any) -> bool:
+def is_link(value: Any) -> TypeGuard[list[Any]]:
     """ComfyUI's link shape: ``[source_id: str, output_index: int]``."""
     return (
         isinstance(value, list)
