@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
 from blueprints.model_files import ModelFileError, scan_model_file
-from blueprints.models import ModelAsset, ModelKind, ModelVersion
+from blueprints.models import BaseModelFamily, ModelAsset, ModelKind, ModelVersion
 from marketplace.accounts.models import User
 from marketplace.core.errors import DomainError
 
@@ -37,6 +39,73 @@ def _hex(value: str, *, field: str, length: int) -> str:
     if len(value) != length or not HEX.match(value):
         raise DomainError(f"{field} must be {length} hexadecimal characters; got {value[:80]!r}.", field=field, code="invalid_hash")
     return value
+
+
+def normalise_source_url(url: str) -> str:
+    """An http(s) URL or empty; anything else is refused (it is shown to buyers as a link)."""
+    url = url.strip()
+    if not url:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise DomainError(
+            f"source_url {url[:80]!r} is not an http(s) URL; give the page the file comes from, "
+            "e.g. https://huggingface.co/org/model.",
+            field="source_url",
+            code="invalid_url",
+        ) from None
+    if len(url) > 500:
+        raise DomainError(f"source_url has {len(url)} characters; at most 500.", field="source_url", code="too_long")
+    return url
+
+
+def identity_from_text(text: str) -> dict[str, str]:
+    """Tell which identity a pasted string is: 64 hex → sha256, 10 hex → autov2, urn:air → air.
+
+    The web form takes one box; the API names the identity explicitly.
+    """
+    value = text.strip()
+    lowered = value.lower()
+    if len(lowered) == 64 and HEX.match(lowered):
+        return {"sha256": lowered}
+    if len(lowered) == 10 and HEX.match(lowered):
+        return {"autov2": lowered}
+    if lowered.startswith("urn:air:"):
+        return {"air": value}
+    raise DomainError(
+        f"{value[:80]!r} is not a model identity; accepted: a SHA-256 (64 hex characters), an "
+        "AutoV2 hash (10 hex characters) or an AIR (urn:air:...).",
+        field="identity",
+        code="invalid_identity",
+    )
+
+
+def model_version_for_identity(*, sha256: str = "", autov2: str = "", air: str = "") -> ModelVersion:
+    """The one catalog file with this SHA-256, AutoV2 or AIR; errors name what was not found.
+
+    AutoV2 is 40 bits of SHA-256 and AIRs are assigned by others, so either may match several
+    files: then the caller must give the SHA-256.
+    """
+    if not (sha256 or autov2 or air):
+        raise DomainError("Give one of sha256, autov2 or air.", field="sha256", code="required")
+    field = "sha256" if sha256 else "autov2" if autov2 else "air"
+    matches = model_version_lookup(sha256=sha256, autov2=autov2, air=air)
+    if not matches:
+        value = sha256 or autov2 or air
+        raise DomainError(
+            f"No model file with {field} {value.strip()[:80]!r} is in Kiln's catalog; upload the "
+            "file first (POST /api/v1/models/ or the model upload page).",
+            field=field,
+            code="model_not_found",
+        )
+    if len(matches) > 1:
+        raise DomainError(
+            f"{len(matches)} catalog files share this {field}; give the file's SHA-256 instead.",
+            field=field,
+            code="ambiguous_identity",
+        )
+    return matches[0]
 
 
 def model_version_lookup(*, sha256: str = "", autov2: str = "", air: str = "", name: str = "") -> list[ModelVersion]:
@@ -84,15 +153,25 @@ def model_version_add(
         raise DomainError(f"Unknown kind {kind!r}; accepted: {', '.join(ModelKind.values)}.", field="kind", code="invalid_choice")
     if not name.strip():
         raise DomainError("A model name is required.", field="name", code="required")
+    if base_model and base_model not in BaseModelFamily.values:
+        raise DomainError(
+            f"Unknown base_model {base_model[:40]!r}; accepted: {', '.join(BaseModelFamily.values)} or empty.",
+            field="base_model",
+            code="invalid_choice",
+        )
     air = normalise_air(air)
+    source_url = normalise_source_url(source_url)
+    # One pass over the (possibly multi-GB, temp-file backed) upload: hashes + header checks.
     info = scan_model_file(_chunks(upload), filename=upload.name or "")
-    existing = ModelVersion.objects.filter(sha256=info.sha256).first()
+    existing = ModelVersion.objects.select_related("asset").filter(sha256=info.sha256).first()
     if existing is not None:
         return existing, False
-    upload.seek(0)
+    # Stored before the transaction (object storage is a network call): the key is the content
+    # hash, so a retry or a concurrent upload of the same file writes the same object.
+    storage_key = _store_model_file(upload, sha256=info.sha256)
     try:
         with transaction.atomic():
-            asset = ModelAsset.objects.create(name=name.strip()[:200], kind=kind, base_model=base_model[:24], created_by=user)
+            asset = ModelAsset.objects.create(name=name.strip()[:200], kind=kind, base_model=base_model, created_by=user)
             version = ModelVersion(
                 asset=asset,
                 label=label[:120],
@@ -112,13 +191,33 @@ def model_version_add(
                 tensor_count=info.tensor_count,
                 uploaded_by=user,
             )
-            # Content-addressed key: the render worker resolves files by SHA-256.
-            version.file.save(f"{info.sha256}.safetensors", upload, save=False)
+            version.file.name = storage_key
             version.save()
+            # Drafts waiting for this file (by declared hash or file name) resolve now.
+            transaction.on_commit(lambda: _enqueue_waiting_resources(version.pk))
     except IntegrityError:
         # Someone uploaded the same file at the same moment: theirs wins, nothing to redo.
-        return ModelVersion.objects.get(sha256=info.sha256), False
+        return ModelVersion.objects.select_related("asset").get(sha256=info.sha256), False
     return version, True
+
+
+def _store_model_file(upload: UploadedFile, *, sha256: str) -> str:
+    """Save under ``models/<sha256>.safetensors`` unless that object exists; returns the key.
+
+    Content-addressed: the render worker resolves files by SHA-256.
+    """
+    storage = ModelVersion._meta.get_field("file").storage  # type: ignore[attr-defined]
+    key = f"models/{sha256}.safetensors"
+    if storage.exists(key):
+        return key
+    upload.seek(0)
+    return str(storage.save(key, upload))
+
+
+def _enqueue_waiting_resources(model_version_id: int) -> None:
+    from blueprints.tasks import resolve_waiting_resources  # tasks import services, not catalog
+
+    resolve_waiting_resources.delay(model_version_id)
 
 
 def _chunks(upload: UploadedFile) -> Iterable[bytes]:
@@ -126,4 +225,12 @@ def _chunks(upload: UploadedFile) -> Iterable[bytes]:
     yield from upload.chunks(chunk_size=8 * 1024 * 1024)
 
 
-__all__ = ["ModelFileError", "model_version_add", "model_version_lookup", "normalise_air"]
+__all__ = [
+    "ModelFileError",
+    "identity_from_text",
+    "model_version_add",
+    "model_version_for_identity",
+    "model_version_lookup",
+    "normalise_air",
+    "normalise_source_url",
+]

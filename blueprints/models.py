@@ -22,12 +22,25 @@ class ModelKind(models.TextChoices):
     CLIP = "clip", "Text encoder"
 
 
+class BaseModelFamily(models.TextChoices):
+    """Families as ``renderworker.workflow`` tells them apart (``Analysis.base_model_family``)."""
+
+    SD15 = "sd15", "SD 1.x"
+    SDXL = "sdxl", "SDXL"
+    SD3 = "sd3", "SD3"
+    FLUX = "flux", "Flux"
+    VIDEO = "video", "Video"
+    OTHER = "other", "Other"
+
+
 class ModelAsset(models.Model):
     """A model as people name it (e.g. "Juggernaut XL"); files are its versions."""
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=ModelKind.choices)
-    base_model = models.CharField(max_length=24, blank=True, help_text="sd1, sdxl, ... or empty")
+    base_model = models.CharField(
+        max_length=24, blank=True, choices=BaseModelFamily.choices, help_text="Empty when unknown."
+    )
     description = models.TextField(blank=True, max_length=5000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -136,6 +149,11 @@ class BlueprintVersion(models.Model):
     analysis = models.JSONField(default=dict)
     public_summary = models.JSONField(default=dict)
     notes = models.TextField(blank=True, max_length=20_000)
+    # The price this version is offered at once listed. It lives on the version, not only on the
+    # Blueprint, so uploading a new draft never reprices what is on sale; publishing copies it
+    # to Blueprint.price_minor (what checkout charges).
+    price_minor = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="usd")
     notes_html = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -177,6 +195,9 @@ class BlueprintResource(models.Model):
     name = models.CharField(max_length=255)
     node_ids = models.JSONField(default=list)
     model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A SHA-256 the upload itself declared for this file (ComfyUI's ``models[]``): when the file
+    # is not in the catalog yet, it resolves as soon as someone uploads it.
+    declared_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     resolved_by = models.CharField(max_length=16, blank=True)  # filename | sha256 | autov2 | air | link
 
     class Meta:
