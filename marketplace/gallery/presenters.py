@@ -70,6 +70,13 @@ def _recipe_teaser(post: Post) -> dict[str, Any] | None:
     return None if recipe is None else recipe_teaser(recipe)
 
 
+def _blueprint_public(post: Post) -> dict[str, Any] | None:
+    """The Blueprint's public view (never the workflow); no query when the post has none."""
+    from blueprints.presenters import blueprint_public_for_post  # blueprints imports the gallery
+
+    return blueprint_public_for_post(post)
+
+
 def creator_dict(profile: CreatorProfile) -> dict[str, Any]:
     return {
         "handle": profile.handle,
@@ -94,7 +101,7 @@ def post_detail(post: Post) -> dict[str, Any]:
             "view_count": post.view_count,
             # Filled by the recipes and blueprints apps as they land (teasers only).
             "recipe": _recipe_teaser(post),
-            "blueprint": None,
+            "blueprint": _blueprint_public(post),
         }
     )
     return data

@@ -220,21 +220,28 @@ def creator_unfollow(*, follower: User, creator: User) -> bool:
 
 
 def post_product_facets_refresh(*, post_id: int) -> None:
-    """Recompute a post's product facets (``has_recipe``, ``min_price_minor``, ``currency``)
-    from what it sells. Product services call it inside their write transaction.
+    """Recompute a post's product facets (``has_recipe``, ``has_blueprint``,
+    ``has_verified_blueprint``, ``base_model``, ``min_price_minor``, ``currency``) from what it
+    sells. Product services call it inside their write transaction.
 
     The gallery filters and cards read these columns, so they must follow every product write.
     """
     # Imported here: the products' models import the gallery's, not the other way round.
+    from blueprints.selectors import blueprint_facets
     from marketplace.recipes.models import Recipe
 
     recipe_offers = list(Recipe.objects.filter(post_id=post_id).values_list("price_minor", "currency"))
-    # Listed Blueprint versions add their (price_minor, currency) pairs here.
-    offers = [*recipe_offers]
+    blueprint = blueprint_facets(post_id=post_id)
+    offers = [*recipe_offers, *blueprint.offers]
     # Mixed currencies are compared by amount: Kiln prices a creator's products in one currency.
     cheapest = min(offers, default=None)
+    # The base model is only ever learnt from a listed Blueprint; nothing else clears it.
+    base_model = {"base_model": blueprint.base_model} if blueprint.base_model else {}
     Post.objects.filter(pk=post_id).update(
         has_recipe=bool(recipe_offers),
+        has_blueprint=blueprint.has_blueprint,
+        has_verified_blueprint=blueprint.has_verified_blueprint,
         min_price_minor=None if cheapest is None else cheapest[0],
         currency="usd" if cheapest is None else cheapest[1],
+        **base_model,
     )
