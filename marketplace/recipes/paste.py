@@ -103,16 +103,23 @@ def parse_pasted(text: str, *, tool: str | None = None) -> PasteResult:
     if tool == "midjourney":
         prompt, candidates, unparsed = parse_midjourney(text)
         params = _validate_dropping_bad("midjourney", candidates, unparsed)
-        return PasteResult(tool="midjourney", format=FORMAT_MIDJOURNEY, prompt=prompt,
-                           params=params, unparsed=unparsed)
+        return PasteResult(
+            tool="midjourney",
+            format=FORMAT_MIDJOURNEY,
+            prompt=prompt,
+            params=params,
+            unparsed=unparsed,
+        )
     result = PasteResult(tool=tool, format=FORMAT_PLAIN, prompt=text.strip())
     if tool is not None and detected != FORMAT_PLAIN:
         described = "an Automatic1111 block" if detected == FORMAT_A1111 else "a Midjourney prompt"
-        result.unparsed.append(UnparsedPiece(
-            text=_settings_part(text, detected),
-            reason=f"this looks like {described}; its settings were kept as prompt text because "
-            f"the tool is {tool!r}, which has no paste format",
-        ))
+        result.unparsed.append(
+            UnparsedPiece(
+                text=_settings_part(text, detected),
+                reason=f"this looks like {described}; its settings were kept as prompt text "
+                f"because the tool is {tool!r}, which has no paste format",
+            )
+        )
     return result
 
 
@@ -122,7 +129,7 @@ def _settings_part(text: str, detected: str) -> str:
         return text.replace("\r", "\n").strip("\n").split("\n")[-1].strip()
     normalised = _DASH_FLAG.sub("--", text)
     first_flag = _FLAG.search(normalised)
-    return normalised[first_flag.start():].strip() if first_flag else normalised.strip()
+    return normalised[first_flag.start() :].strip() if first_flag else normalised.strip()
 
 
 def detect_format(text: str) -> str:
@@ -149,8 +156,9 @@ def format_pasted(result: PasteResult) -> str:
     if result.tool == "automatic1111":
         return _format_a1111(result.prompt, result.negative_prompt, result.params)
     if result.tool == "comfyui" and result.format == FORMAT_A1111:
-        return _format_a1111(result.prompt, result.negative_prompt,
-                             _comfy_params_to_a1111(result.params))
+        return _format_a1111(
+            result.prompt, result.negative_prompt, _comfy_params_to_a1111(result.params)
+        )
     if result.negative_prompt:
         return f"{result.prompt}\nNegative prompt: {result.negative_prompt}"
     return result.prompt
@@ -183,7 +191,7 @@ def _validate_dropping_bad(
             if not dropped:
                 # An issue about no parameter we sent cannot be fixed by dropping one: keep
                 # everything visible rather than loop.
-                for name, (_, source) in remaining.items():
+                for _, source in remaining.values():
                     unparsed.append(UnparsedPiece(text=source, reason=str(error)))
                 return {}
 
@@ -232,9 +240,11 @@ def _from_a1111(text: str) -> PasteResult:
                 candidates["schedule_type"] = (parsed.schedule_type, source)
         elif name is not None:
             candidates[name] = (value, source)
-        elif key == "Lora hashes" and parsed.loras and set(parsed.lora_hashes) <= {
-            lora.name for lora in parsed.loras
-        }:
+        elif (
+            key == "Lora hashes"
+            and parsed.loras
+            and set(parsed.lora_hashes) <= {lora.name for lora in parsed.loras}
+        ):
             continue  # carried by the loras' "hash" fields, rebuilt by format_pasted
         else:
             try:
@@ -244,12 +254,20 @@ def _from_a1111(text: str) -> PasteResult:
     if extra:
         candidates["extra"] = (extra, "other settings")
     if parsed.loras:
-        loras = [_lora_item(lora.name, lora.unet_weight, lora.te_weight, lora.hash)
-                 for lora in parsed.loras]
+        loras = [
+            _lora_item(lora.name, lora.unet_weight, lora.te_weight, lora.hash)
+            for lora in parsed.loras
+        ]
         candidates["loras"] = (loras, ", ".join(lora.tag for lora in parsed.loras))
     params = _validate_dropping_bad("automatic1111", candidates, unparsed)
-    return PasteResult(tool="automatic1111", format=FORMAT_A1111, prompt=parsed.prompt,
-                       negative_prompt=parsed.negative_prompt, params=params, unparsed=unparsed)
+    return PasteResult(
+        tool="automatic1111",
+        format=FORMAT_A1111,
+        prompt=parsed.prompt,
+        negative_prompt=parsed.negative_prompt,
+        params=params,
+        unparsed=unparsed,
+    )
 
 
 def _lora_item(name: str, weight: float, te_weight: float, lora_hash: str | None) -> dict[str, Any]:
@@ -283,15 +301,18 @@ def _format_a1111(prompt: str, negative_prompt: str, params: dict[str, Any]) -> 
     for param, key in _PARAM_TO_A1111_KEY.items():
         if param in params and key != "Version":
             settings[key] = _a1111_value(params[param])
-    hashes = [f"{lora['name']}: {lora['hash']}" for lora in params.get("loras", []) if "hash" in lora]
+    hashes = [
+        f"{lora['name']}: {lora['hash']}" for lora in params.get("loras", []) if "hash" in lora
+    ]
     extra = dict(params.get("extra", {}))
     if hashes and "Lora hashes" not in extra:
         settings["Lora hashes"] = ", ".join(hashes)
     settings.update(extra)
     if "version" in params:
         settings["Version"] = params["version"]
-    return format_a1111_parameters(prompt=prompt, negative_prompt=negative_prompt,
-                                   settings=settings)
+    return format_a1111_parameters(
+        prompt=prompt, negative_prompt=negative_prompt, settings=settings
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,8 +339,13 @@ def _from_a1111_for_comfyui(text: str) -> PasteResult:
     offer("steps", settings.steps, "Steps")
     offer("cfg", settings.cfg, "CFG scale")
     offer("sampler_name", settings.sampler_name, "Sampler")
-    offer("scheduler", settings.scheduler if "Schedule type" in parsed.settings
-          or parsed.sampler_was_combined else None, "Schedule type")
+    offer(
+        "scheduler",
+        settings.scheduler
+        if "Schedule type" in parsed.settings or parsed.sampler_was_combined
+        else None,
+        "Schedule type",
+    )
     offer("width", settings.width, "Size")
     offer("height", settings.height, "Size")
     if "Clip skip" in parsed.settings:
@@ -330,21 +356,42 @@ def _from_a1111_for_comfyui(text: str) -> PasteResult:
         offer("denoise", settings.denoise, "Denoising strength")
     if settings.loras:
         candidates["loras"] = (
-            [_lora_item(lora.name, lora.strength_model, lora.strength_clip, lora.autov3)
-             for lora in settings.loras],
+            [
+                _lora_item(lora.name, lora.strength_model, lora.strength_clip, lora.autov3)
+                for lora in settings.loras
+            ],
             ", ".join(lora.tag for lora in parsed.loras),
         )
-    used = {"Model", "Model hash", "VAE", "Seed", "Steps", "CFG scale", "Sampler", "Schedule type", "Size",
-            "Clip skip", "Batch size", "Lora hashes"}
+    used = {
+        "Model",
+        "Model hash",
+        "VAE",
+        "Seed",
+        "Steps",
+        "CFG scale",
+        "Sampler",
+        "Schedule type",
+        "Size",
+        "Clip skip",
+        "Batch size",
+        "Lora hashes",
+    }
     if settings.hires is None:
         used.add("Denoising strength")
     for key, value in parsed.settings.items():
         if key not in used and not any(piece.text == f"{key}: {value}" for piece in unparsed):
-            unparsed.append(UnparsedPiece(f"{key}: {value}",
-                                          f"{key!r} has no field in a ComfyUI recipe"))
+            unparsed.append(
+                UnparsedPiece(f"{key}: {value}", f"{key!r} has no field in a ComfyUI recipe")
+            )
     params = _validate_dropping_bad("comfyui", candidates, unparsed)
-    return PasteResult(tool="comfyui", format=FORMAT_A1111, prompt=parsed.prompt,
-                       negative_prompt=parsed.negative_prompt, params=params, unparsed=unparsed)
+    return PasteResult(
+        tool="comfyui",
+        format=FORMAT_A1111,
+        prompt=parsed.prompt,
+        negative_prompt=parsed.negative_prompt,
+        params=params,
+        unparsed=unparsed,
+    )
 
 
 def _comfy_params_to_a1111(params: dict[str, Any]) -> dict[str, Any]:
@@ -396,9 +443,12 @@ def comfy_settings_for_recipe(
         for name, key in (("sampler_name", "sampler_name"), ("scheduler", "scheduler")):
             if name in params:
                 settings[key] = params[name]
-        settings["assumptions"] = [note for note in settings["assumptions"]
-                                   if not note.startswith(("scheduler:", "stop_at_clip_layer:"))
-                                   or note.split(":")[0] not in params]
+        settings["assumptions"] = [
+            note
+            for note in settings["assumptions"]
+            if not note.startswith(("scheduler:", "stop_at_clip_layer:"))
+            or note.split(":")[0] not in params
+        ]
     return settings
 
 
@@ -450,11 +500,30 @@ MIDJOURNEY_FLAGS: dict[str, tuple[str, str, Any]] = {
 }
 # The spelling format_pasted writes for each parameter.
 _MIDJOURNEY_OUTPUT_FLAG: dict[str, str] = {
-    "aspect_ratio": "ar", "version": "v", "niji": "niji", "stylize": "s", "chaos": "c",
-    "weird": "w", "style": "style", "quality": "q", "image_weight": "iw", "seed": "seed",
-    "stop": "stop", "repeat": "r", "exp": "exp", "sref": "sref", "sw": "sw", "sv": "sv",
-    "cref": "cref", "cw": "cw", "oref": "oref", "ow": "ow", "personalize": "p", "tile": "tile",
-    "draft": "draft", "no": "no",
+    "aspect_ratio": "ar",
+    "version": "v",
+    "niji": "niji",
+    "stylize": "s",
+    "chaos": "c",
+    "weird": "w",
+    "style": "style",
+    "quality": "q",
+    "image_weight": "iw",
+    "seed": "seed",
+    "stop": "stop",
+    "repeat": "r",
+    "exp": "exp",
+    "sref": "sref",
+    "sw": "sw",
+    "sv": "sv",
+    "cref": "cref",
+    "cw": "cw",
+    "oref": "oref",
+    "ow": "ow",
+    "personalize": "p",
+    "tile": "tile",
+    "draft": "draft",
+    "no": "no",
 }
 
 _FLAG = re.compile(r"(?<!\S)--([A-Za-z][A-Za-z0-9_-]*)")
@@ -467,7 +536,7 @@ _DISCORD_MESSAGE = re.compile(
 )
 _IMAGE_URL = re.compile(r"^<?(https?://[^\s<>]+)>?$")
 # iOS and macOS turn "--" into a dash; Midjourney accepts "—ar" as "--ar".
-_DASH_FLAG = re.compile(r"(?<!\S)[—–](?=[A-Za-z])")
+_DASH_FLAG = re.compile("(?<!\\S)[\u2014\u2013](?=[A-Za-z])")  # em dash, en dash
 
 
 def looks_like_midjourney(text: str) -> bool:
@@ -489,8 +558,11 @@ def parse_midjourney(
     discord = _DISCORD_MESSAGE.match(text)
     if discord is not None:
         text = discord.group(1)
-        unparsed.append(UnparsedPiece(discord.group(2).strip(),
-                                      "Discord message trailer, not part of the prompt"))
+        unparsed.append(
+            UnparsedPiece(
+                discord.group(2).strip(), "Discord message trailer, not part of the prompt"
+            )
+        )
     text = _DASH_FLAG.sub("--", _IMAGINE.sub("", text, count=1))
     flags = list(_FLAG.finditer(text))
     prompt_text = text[: flags[0].start()] if flags else text
@@ -530,8 +602,13 @@ def _read_flag(
 ) -> None:
     spec = MIDJOURNEY_FLAGS.get(name.lower())
     if spec is None:
-        unparsed.append(UnparsedPiece(source, f"--{name} is not a Midjourney parameter Kiln knows; "
-                                      "accepted: " + ", ".join(f"--{flag}" for flag in MIDJOURNEY_FLAGS)))
+        unparsed.append(
+            UnparsedPiece(
+                source,
+                f"--{name} is not a Midjourney parameter Kiln knows; "
+                "accepted: " + ", ".join(f"--{flag}" for flag in MIDJOURNEY_FLAGS),
+            )
+        )
         return
     param, arity, fixed = spec
     if param in candidates:
@@ -564,8 +641,13 @@ def _read_flag(
         rest = []
     if rest:
         extra = " ".join(rest)
-        unparsed.append(UnparsedPiece(extra, f"text after --{name} that Midjourney would not "
-                                      "read as its value or as a parameter"))
+        unparsed.append(
+            UnparsedPiece(
+                extra,
+                f"text after --{name} that Midjourney would not "
+                "read as its value or as a parameter",
+            )
+        )
         source = source[: len(source) - len(extra)].rstrip() if source.endswith(extra) else source
     candidates[param] = (value, source)
 

@@ -110,7 +110,8 @@ KNOWN_KEYS: tuple[str, ...] = (
 )
 
 _LORA_TAG = re.compile(r"<(lora|lyco|hypernet):([^<>]*)>", re.IGNORECASE)
-_SIZE = re.compile(r"^\s*(\d{1,6})\s*[xX×]\s*(\d{1,6})\s*$")
+# "x", "X" or the multiplication sign some writers use.
+_SIZE = re.compile("^\\s*(\\d{1,6})\\s*[xX\u00d7]\\s*(\\d{1,6})\\s*$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _KEY = re.compile(r"^[A-Za-z0-9_][^,:\"\n]*$")
 
@@ -316,7 +317,9 @@ def parse_a1111_parameters(text: str) -> A1111Parameters:
         for key, value in pairs:
             if key in result.settings:
                 result.unparsed_details.append(
-                    UnparsedPiece(f"{key}: {value}", f"duplicate key {key!r}; the first value is kept")
+                    UnparsedPiece(
+                        f"{key}: {value}", f"duplicate key {key!r}; the first value is kept"
+                    )
                 )
                 continue
             result.settings[key] = value
@@ -385,7 +388,9 @@ def split_settings_line(line: str) -> tuple[list[tuple[str, str]], list[Unparsed
         if problem is not None:
             problems.append(UnparsedPiece(line[position:end].strip(), problem))
         elif not _KEY.match(key) or len(key) > _MAX_KEY_LENGTH:
-            problems.append(UnparsedPiece(line[position:end].strip(), f"{key!r} is not a setting name"))
+            problems.append(
+                UnparsedPiece(line[position:end].strip(), f"{key!r} is not a setting name")
+            )
         else:
             pairs.append((key, value))
         position = end + 1
@@ -428,8 +433,11 @@ def _read_lora_tags(result: A1111Parameters) -> None:
         lora = _parse_lora_tag(match.group(2), tag)
         if lora is None:
             result.unparsed_details.append(
-                UnparsedPiece(tag, "LoRA tag must be <lora:name>, <lora:name:weight> or "
-                              "<lora:name:te_weight:unet_weight> with numeric weights")
+                UnparsedPiece(
+                    tag,
+                    "LoRA tag must be <lora:name>, <lora:name:weight> or "
+                    "<lora:name:te_weight:unet_weight> with numeric weights",
+                )
             )
         else:
             result.loras.append(lora)
@@ -568,11 +576,13 @@ def _interpret_sampler(result: A1111Parameters) -> None:
                 # Understood, only not expressible in ComfyUI: ComfySettings.not_mapped says so.
                 result.sampler = without
             else:
-                result.unparsed_details.append(UnparsedPiece(
-                    f"Sampler: {raw_sampler}",
-                    f"Sampler: {raw_sampler!r} is not a known A1111 sampler; accepted: "
-                    + ", ".join((*SAMPLER_TO_COMFY, *SAMPLERS_WITHOUT_COMFY_EQUIVALENT)),
-                ))
+                result.unparsed_details.append(
+                    UnparsedPiece(
+                        f"Sampler: {raw_sampler}",
+                        f"Sampler: {raw_sampler!r} is not a known A1111 sampler; accepted: "
+                        + ", ".join((*SAMPLER_TO_COMFY, *SAMPLERS_WITHOUT_COMFY_EQUIVALENT)),
+                    )
+                )
     schedule = raw_schedule if raw_schedule is not None else schedule_from_name
     if schedule is not None:
         known_schedule = _lookup(schedule, SCHEDULE_TO_COMFY)
@@ -585,11 +595,13 @@ def _interpret_sampler(result: A1111Parameters) -> None:
             if without is not None:
                 result.schedule_type = without
             else:
-                result.unparsed_details.append(UnparsedPiece(
-                    f"Schedule type: {schedule}",
-                    f"Schedule type: {schedule!r} is not a known A1111 schedule; accepted: "
-                    + ", ".join((*SCHEDULE_TO_COMFY, *SCHEDULES_WITHOUT_COMFY_EQUIVALENT)),
-                ))
+                result.unparsed_details.append(
+                    UnparsedPiece(
+                        f"Schedule type: {schedule}",
+                        f"Schedule type: {schedule!r} is not a known A1111 schedule; accepted: "
+                        + ", ".join((*SCHEDULE_TO_COMFY, *SCHEDULES_WITHOUT_COMFY_EQUIVALENT)),
+                    )
+                )
 
 
 def split_sampler_name(raw: str) -> tuple[str, str | None]:
@@ -632,8 +644,10 @@ def _interpret_hashes(result: A1111Parameters) -> None:
             parsed = _parse_hash_list(settings[key])
             if parsed is None:
                 result.unparsed_details.append(
-                    UnparsedPiece(f"{key}: {settings[key]}",
-                                  f"{key}: expected 'name: hexhash' items separated by commas")
+                    UnparsedPiece(
+                        f"{key}: {settings[key]}",
+                        f"{key}: expected 'name: hexhash' items separated by commas",
+                    )
                 )
             else:
                 target.update(parsed)
@@ -684,16 +698,20 @@ def _interpret_hires(result: A1111Parameters) -> None:
         if upscale_by is None or upscale_by <= 0:
             upscale_by = None
             result.unparsed_details.append(
-                UnparsedPiece(f"Hires upscale: {settings['Hires upscale']}",
-                              "Hires upscale: expected a positive number")
+                UnparsedPiece(
+                    f"Hires upscale: {settings['Hires upscale']}",
+                    "Hires upscale: expected a positive number",
+                )
             )
     width = height = None
     if "Hires resize" in settings:
         size = parse_size(settings["Hires resize"])
         if size is None:
             result.unparsed_details.append(
-                UnparsedPiece(f"Hires resize: {settings['Hires resize']}",
-                              "Hires resize: expected WIDTHxHEIGHT such as 1024x1536")
+                UnparsedPiece(
+                    f"Hires resize: {settings['Hires resize']}",
+                    "Hires resize: expected WIDTHxHEIGHT such as 1024x1536",
+                )
             )
         else:
             width, height = size
@@ -706,8 +724,10 @@ def _interpret_hires(result: A1111Parameters) -> None:
         if steps is None or steps < 0:
             steps = None
             result.unparsed_details.append(
-                UnparsedPiece(f"Hires steps: {settings['Hires steps']}",
-                              "Hires steps: expected a whole number of at least 0")
+                UnparsedPiece(
+                    f"Hires steps: {settings['Hires steps']}",
+                    "Hires steps: expected a whole number of at least 0",
+                )
             )
     result.hires = HiresFix(
         upscale_by=upscale_by,
@@ -791,9 +811,25 @@ def _to_comfy_settings(result: A1111Parameters) -> ComfySettings:
         for lora in result.loras
     )
     mapped = {
-        "Steps", "Sampler", "Schedule type", "CFG scale", "Seed", "Size", "Model hash", "Model",
-        "VAE", "Clip skip", "Denoising strength", "Hires upscale", "Hires steps",
-        "Hires upscaler", "Hires resize", "Batch size", "Lora hashes", "Hashes", "Version",
+        "Steps",
+        "Sampler",
+        "Schedule type",
+        "CFG scale",
+        "Seed",
+        "Size",
+        "Model hash",
+        "Model",
+        "VAE",
+        "Clip skip",
+        "Denoising strength",
+        "Hires upscale",
+        "Hires steps",
+        "Hires upscaler",
+        "Hires resize",
+        "Batch size",
+        "Lora hashes",
+        "Hashes",
+        "Version",
         "VAE hash",
     }
     not_mapped_keys = [key for key in result.settings if key not in mapped]
@@ -830,19 +866,21 @@ def _to_comfy_settings(result: A1111Parameters) -> ComfySettings:
 
 def quote_value(value: str) -> str:
     """Quote a settings value the way A1111 does: JSON when it holds ``,``, ``:`` or newlines."""
-    if any(character in value for character in ",:\n\"") or value != value.strip():
+    if any(character in value for character in ',:\n"') or value != value.strip():
         return json.dumps(value, ensure_ascii=False)
     return value
 
 
-def format_a1111_parameters(
-    *, prompt: str, negative_prompt: str, settings: dict[str, str]
-) -> str:
+def format_a1111_parameters(*, prompt: str, negative_prompt: str, settings: dict[str, str]) -> str:
     """Write a ``parameters`` block that :func:`parse_a1111_parameters` reads back the same."""
     lines = [prompt.strip()] if prompt.strip() else []
     if negative_prompt.strip():
         lines.append(f"{NEGATIVE_PREFIX} {negative_prompt.strip()}")
-    elif not settings and lines and looks_like_settings_line(*split_settings_line(lines[-1].split("\n")[-1])):
+    elif (
+        not settings
+        and lines
+        and looks_like_settings_line(*split_settings_line(lines[-1].split("\n")[-1]))
+    ):
         # Without settings the prompt's own last line would be read back as the settings line;
         # an empty negative prompt line keeps it in the prompt.
         lines.append(NEGATIVE_PREFIX)

@@ -42,15 +42,21 @@ def _load(name: str) -> tuple[str, dict[str, Any]]:
 
 
 def _as_json(result: PasteResult) -> dict[str, Any]:
-    return json.loads(json.dumps({
-        "tool": result.tool,
-        "format": result.format,
-        "prompt": result.prompt,
-        "negative_prompt": result.negative_prompt,
-        "params": result.params,
-        "unparsed": [{"text": piece.text, "reason": piece.reason} for piece in result.unparsed],
-        "comfy_settings": result.comfy_settings,
-    }))
+    return json.loads(
+        json.dumps(
+            {
+                "tool": result.tool,
+                "format": result.format,
+                "prompt": result.prompt,
+                "negative_prompt": result.negative_prompt,
+                "params": result.params,
+                "unparsed": [
+                    {"text": piece.text, "reason": piece.reason} for piece in result.unparsed
+                ],
+                "comfy_settings": result.comfy_settings,
+            }
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -79,7 +85,10 @@ def test_corpus_result_round_trips_through_format_pasted(name):
     block = format_pasted(first)
     second = parse_pasted(block, tool=first.tool)
     assert (second.tool, second.prompt, second.negative_prompt, second.params) == (
-        first.tool, first.prompt, first.negative_prompt, first.params,
+        first.tool,
+        first.prompt,
+        first.negative_prompt,
+        first.params,
     )
     assert format_pasted(second) == block
 
@@ -120,8 +129,16 @@ def test_a1111_block_is_split_into_prompt_negative_and_settings():
     )
     assert parsed.negative_prompt == "lowres, bad anatomy"
     assert list(parsed.settings) == [
-        "Steps", "Sampler", "CFG scale", "Seed", "Size", "Model hash", "Model", "Lora hashes",
-        "ADetailer prompt", "Version",
+        "Steps",
+        "Sampler",
+        "CFG scale",
+        "Seed",
+        "Size",
+        "Model hash",
+        "Model",
+        "Lora hashes",
+        "ADetailer prompt",
+        "Version",
     ]
     assert parsed.settings["ADetailer prompt"] == "a face, smiling"
     assert parsed.unparsed == []
@@ -160,10 +177,18 @@ def test_a1111_comfy_settings_are_the_structured_form_and_approximate():
         "vae_name": None,
         "stop_at_clip_layer": -1,
         "loras": [
-            {"name": "add_detail", "strength_model": 0.6, "strength_clip": 0.6,
-             "autov3": "7c6bad76eb54"},
-            {"name": "styleA", "strength_model": 0.5, "strength_clip": 0.8,
-             "autov3": "0123456789ab"},
+            {
+                "name": "add_detail",
+                "strength_model": 0.6,
+                "strength_clip": 0.6,
+                "autov3": "7c6bad76eb54",
+            },
+            {
+                "name": "styleA",
+                "strength_model": 0.5,
+                "strength_clip": 0.8,
+                "autov3": "0123456789ab",
+            },
         ],
         "hires": None,
         "not_mapped": ["ADetailer prompt"],
@@ -204,8 +229,15 @@ def test_a1111_sampler_labels_map_to_comfyui(written, sampler, scheduler):
 
 @pytest.mark.parametrize(
     ("schedule", "scheduler"),
-    [("Karras", "karras"), ("Exponential", "exponential"), ("SGM Uniform", "sgm_uniform"),
-     ("Simple", "simple"), ("Normal", "normal"), ("Uniform", "normal"), ("Beta", "beta")],
+    [
+        ("Karras", "karras"),
+        ("Exponential", "exponential"),
+        ("SGM Uniform", "sgm_uniform"),
+        ("Simple", "simple"),
+        ("Normal", "normal"),
+        ("Uniform", "normal"),
+        ("Beta", "beta"),
+    ],
 )
 def test_a1111_schedule_types_map_to_comfyui(schedule, scheduler):
     parsed = parse_a1111_parameters(f"x\nSteps: 20, Sampler: Euler, Schedule type: {schedule}")
@@ -215,7 +247,9 @@ def test_a1111_schedule_types_map_to_comfyui(schedule, scheduler):
 def test_a1111_text_without_settings_line_is_all_prompt():
     parsed = parse_a1111_parameters("a cat, sitting\non a mat: fluffy")
     assert (parsed.prompt, parsed.settings, parsed.unparsed) == (
-        "a cat, sitting\non a mat: fluffy", {}, []
+        "a cat, sitting\non a mat: fluffy",
+        {},
+        [],
     )
 
 
@@ -238,15 +272,17 @@ def test_a1111_bad_lora_tag_in_prompt_is_listed():
 
 def test_a1111_writer_quotes_values_holding_commas_or_colons():
     block = format_a1111_parameters(
-        prompt="p", negative_prompt="n",
+        prompt="p",
+        negative_prompt="n",
         settings={"Steps": "20", "Lora hashes": "a: 0123456789ab", "Note": 'say "hi", ok'},
     )
     assert block == (
-        'p\nNegative prompt: n\nSteps: 20, Lora hashes: "a: 0123456789ab", '
-        'Note: "say \\"hi\\", ok"'
+        'p\nNegative prompt: n\nSteps: 20, Lora hashes: "a: 0123456789ab", Note: "say \\"hi\\", ok"'
     )
     assert parse_a1111_parameters(block).settings == {
-        "Steps": "20", "Lora hashes": "a: 0123456789ab", "Note": 'say "hi", ok'
+        "Steps": "20",
+        "Lora hashes": "a: 0123456789ab",
+        "Note": 'say "hi", ok',
     }
 
 
@@ -267,12 +303,21 @@ def test_paste_keeps_recorded_hires_settings_and_unknown_keys_as_extra():
         "Hires upscale: 2, Hires upscaler: Latent, NGMS: 0.2"
     )
     assert result.params == {
-        "steps": 24, "sampler": "Euler a", "seed": 9, "size": "512x768",
-        "denoising_strength": 0.5, "hires_upscale": 2.0, "hires_upscaler": "Latent",
+        "steps": 24,
+        "sampler": "Euler a",
+        "seed": 9,
+        "size": "512x768",
+        "denoising_strength": 0.5,
+        "hires_upscale": 2.0,
+        "hires_upscaler": "Latent",
         "extra": {"NGMS": "0.2"},
     }
     assert result.comfy_settings["hires"] == {
-        "upscale_by": 2.0, "width": 1024, "height": 1536, "upscaler": "Latent", "steps": None,
+        "upscale_by": 2.0,
+        "width": 1024,
+        "height": 1536,
+        "upscaler": "Latent",
+        "steps": None,
         "denoise": 0.5,
     }
 
@@ -288,17 +333,31 @@ def test_midjourney_flags_fill_the_structured_fields():
     )
     assert (result.tool, result.prompt, result.unparsed) == ("midjourney", "a red fox", [])
     assert result.params == {
-        "aspect_ratio": "3:2", "stylize": 250, "version": "6.1", "style": "raw",
-        "no": ["x", "y"], "chaos": 20, "weird": 100, "seed": 1, "tile": True, "quality": 2,
+        "aspect_ratio": "3:2",
+        "stylize": 250,
+        "version": "6.1",
+        "style": "raw",
+        "no": ["x", "y"],
+        "chaos": 20,
+        "weird": 100,
+        "seed": 1,
+        "tile": True,
+        "quality": 2,
         "image_weight": 1.5,
     }
 
 
 @pytest.mark.parametrize(
     ("short", "long"),
-    [("--s 250", "--stylize 250"), ("--c 5", "--chaos 5"), ("--w 9", "--weird 9"),
-     ("--v 7", "--version 7"), ("--q 1", "--quality 1"), ("--ar 2:3", "--aspect 2:3"),
-     ("--r 2", "--repeat 2")],
+    [
+        ("--s 250", "--stylize 250"),
+        ("--c 5", "--chaos 5"),
+        ("--w 9", "--weird 9"),
+        ("--v 7", "--version 7"),
+        ("--q 1", "--quality 1"),
+        ("--ar 2:3", "--aspect 2:3"),
+        ("--r 2", "--repeat 2"),
+    ],
 )
 def test_midjourney_short_and_long_flag_spellings_mean_the_same(short, long):
     assert parse_pasted(f"cat {short}").params == parse_pasted(f"cat {long}").params
@@ -360,7 +419,11 @@ def test_format_is_detected_from_the_text(text, detected):
 def test_plain_prompt_for_a_tool_without_paste_format_is_just_the_prompt():
     result = parse_pasted("  a watercolor fox  ", tool="firefly")
     assert (result.tool, result.format, result.prompt, result.params, result.unparsed) == (
-        "firefly", "plain", "a watercolor fox", {}, []
+        "firefly",
+        "plain",
+        "a watercolor fox",
+        {},
+        [],
     )
     assert result.comfy_settings is None
 
@@ -377,22 +440,37 @@ def test_paste_refuses_unknown_tool_non_text_and_oversized_text():
 
 
 def test_comfy_settings_exist_only_for_reproducible_tools():
-    assert comfy_settings_for_recipe(tool="midjourney", prompt="p", negative_prompt="",
-                                     params={"stylize": 100}) is None
+    assert (
+        comfy_settings_for_recipe(
+            tool="midjourney", prompt="p", negative_prompt="", params={"stylize": 100}
+        )
+        is None
+    )
 
 
 def test_comfyui_recipe_settings_keep_comfyui_names_and_are_not_approximate():
-    params = validate_params("comfyui", {
-        "seed": 5, "steps": 30, "cfg": 4.0, "sampler_name": "res_multistep",
-        "scheduler": "linear_quadratic", "width": 1024, "height": 1024,
-        "stop_at_clip_layer": -2, "loras": [{"name": "detail", "weight": 0.5, "te_weight": 1.0}],
-    })
-    settings_json = comfy_settings_for_recipe(tool="comfyui", prompt="p", negative_prompt="n",
-                                              params=params)
+    params = validate_params(
+        "comfyui",
+        {
+            "seed": 5,
+            "steps": 30,
+            "cfg": 4.0,
+            "sampler_name": "res_multistep",
+            "scheduler": "linear_quadratic",
+            "width": 1024,
+            "height": 1024,
+            "stop_at_clip_layer": -2,
+            "loras": [{"name": "detail", "weight": 0.5, "te_weight": 1.0}],
+        },
+    )
+    settings_json = comfy_settings_for_recipe(
+        tool="comfyui", prompt="p", negative_prompt="n", params=params
+    )
     assert settings_json is not None
     assert (settings_json["source"], settings_json["approximate"]) == ("comfyui", False)
     assert (settings_json["sampler_name"], settings_json["scheduler"]) == (
-        "res_multistep", "linear_quadratic"
+        "res_multistep",
+        "linear_quadratic",
     )
     assert (settings_json["seed"], settings_json["steps"], settings_json["cfg"]) == (5, 30, 4.0)
     assert settings_json["stop_at_clip_layer"] == -2
@@ -403,8 +481,9 @@ def test_comfyui_recipe_settings_keep_comfyui_names_and_are_not_approximate():
 
 
 def test_a1111_recipe_with_few_settings_still_round_trips():
-    result = PasteResult(tool="automatic1111", format="automatic1111", prompt="a cat",
-                         params={"seed": 7})
+    result = PasteResult(
+        tool="automatic1111", format="automatic1111", prompt="a cat", params={"seed": 7}
+    )
     assert format_pasted(result) == "a cat\nSeed: 7"
     assert parse_pasted(format_pasted(result)).params == {"seed": 7}
 
@@ -413,20 +492,57 @@ def test_a1111_recipe_with_few_settings_still_round_trips():
 # Robustness
 
 FRAGMENTS = [
-    "\n", ", ", ": ", '"', "Negative prompt: ", "Steps: 20", "Sampler: DPM++ 2M Karras",
-    "Size: 512x768", "Seed: 18446744073709551616", "CFG scale: nan", "<lora:a:0.5>",
-    "<lora::>", "<lora:x:1:2:3:4>", "<hypernet:h:1>", "Lora hashes: \"a: zz\"", "Hashes: {",
-    "Hires upscale: 2", "Hires resize: 0x0", "--ar 3:2", "--v", "--niji", "—s 9", "--no ,",
-    "--sref", "**", "** - @x", "/imagine prompt:", "https://x.y/z", "<https://a.b>", "::",
-    "Version: v1.9.0", "Clip skip: 2", "Schedule type: Align Your Steps", "\r\n", "\x00",
-    "Civitai resources: [{\"a\": [1, 2]}]", "[", "{", "\\", "--p", "--q .25", "Model hash: 0",
+    "\n",
+    ", ",
+    ": ",
+    '"',
+    "Negative prompt: ",
+    "Steps: 20",
+    "Sampler: DPM++ 2M Karras",
+    "Size: 512x768",
+    "Seed: 18446744073709551616",
+    "CFG scale: nan",
+    "<lora:a:0.5>",
+    "<lora::>",
+    "<lora:x:1:2:3:4>",
+    "<hypernet:h:1>",
+    'Lora hashes: "a: zz"',
+    "Hashes: {",
+    "Hires upscale: 2",
+    "Hires resize: 0x0",
+    "--ar 3:2",
+    "--v",
+    "--niji",
+    "—s 9",
+    "--no ,",
+    "--sref",
+    "**",
+    "** - @x",
+    "/imagine prompt:",
+    "https://x.y/z",
+    "<https://a.b>",
+    "::",
+    "Version: v1.9.0",
+    "Clip skip: 2",
+    "Schedule type: Align Your Steps",
+    "\r\n",
+    "\x00",
+    'Civitai resources: [{"a": [1, 2]}]',
+    "[",
+    "{",
+    "\\",
+    "--p",
+    "--q .25",
+    "Model hash: 0",
 ]
 paste_text = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=12), max_size=25).map("".join)
 
 
 @settings(max_examples=400, deadline=None)
-@given(text=paste_text, tool=st.none() | st.sampled_from(["automatic1111", "midjourney",
-                                                          "comfyui", "dalle"]))
+@given(
+    text=paste_text,
+    tool=st.none() | st.sampled_from(["automatic1111", "midjourney", "comfyui", "dalle"]),
+)
 def test_any_text_parses_without_raising_and_its_params_are_valid(text, tool):
     result = parse_pasted(text, tool=tool)
     if result.tool is not None:
@@ -452,9 +568,16 @@ def test_formatted_result_reads_back_to_the_same_fields(text):
     first = parse_pasted(text)
     # Known limit of the A1111 format: a settings line of nothing but extension keys (every
     # standard value having been rejected) cannot be told from a prompt line.
-    assume(not (first.tool == "automatic1111" and "extra" in first.params
-                and not set(first.params) - {"extra", "loras"}))
+    assume(
+        not (
+            first.tool == "automatic1111"
+            and "extra" in first.params
+            and not set(first.params) - {"extra", "loras"}
+        )
+    )
     second = parse_pasted(format_pasted(first), tool=first.tool)
     assert (second.prompt, second.negative_prompt, second.params) == (
-        first.prompt, first.negative_prompt, first.params
+        first.prompt,
+        first.negative_prompt,
+        first.params,
     )

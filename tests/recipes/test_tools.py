@@ -37,80 +37,180 @@ from marketplace.recipes.tools.params import (
 )
 
 SPEC_SLUGS = [
-    "comfyui", "automatic1111", "midjourney", "dalle", "chatgpt-image", "leonardo", "ideogram",
-    "flux", "stable-diffusion", "firefly", "imagen", "krea", "recraft", "invokeai",
+    "comfyui",
+    "automatic1111",
+    "midjourney",
+    "dalle",
+    "chatgpt-image",
+    "leonardo",
+    "ideogram",
+    "flux",
+    "stable-diffusion",
+    "firefly",
+    "imagen",
+    "krea",
+    "recraft",
+    "invokeai",
 ]
 
 # One valid value for every parameter of every tool, written out by hand.
 VALID_PARAMS: dict[str, dict[str, Any]] = {
     "comfyui": {
-        "ckpt_name": "v1-5-pruned-emaonly.safetensors", "ckpt_hash": "6ce0161689",
-        "vae_name": "vae-ft-mse-840000-ema-pruned.safetensors", "seed": 2**64 - 1,
-        "steps": 20, "cfg": 7.5, "sampler_name": "dpmpp_2m", "scheduler": "karras",
-        "denoise": 1.0, "width": 512, "height": 768, "batch_size": 1,
-        "stop_at_clip_layer": -2, "loras": [{"name": "add_detail", "weight": 0.6, "te_weight": 0.5}],
+        "ckpt_name": "v1-5-pruned-emaonly.safetensors",
+        "ckpt_hash": "6ce0161689",
+        "vae_name": "vae-ft-mse-840000-ema-pruned.safetensors",
+        "seed": 2**64 - 1,
+        "steps": 20,
+        "cfg": 7.5,
+        "sampler_name": "dpmpp_2m",
+        "scheduler": "karras",
+        "denoise": 1.0,
+        "width": 512,
+        "height": 768,
+        "batch_size": 1,
+        "stop_at_clip_layer": -2,
+        "loras": [{"name": "add_detail", "weight": 0.6, "te_weight": 0.5}],
     },
     "automatic1111": {
-        "model": "dreamshaper_8", "model_hash": "879db523c3", "vae": "vae-ft-mse.safetensors",
-        "vae_hash": "735e4c3a44", "sampler": "DPM++ 2M", "schedule_type": "Karras",
-        "steps": 28, "cfg_scale": 7.0, "distilled_cfg_scale": 3.5, "seed": 3948574021,
-        "size": "512x768", "clip_skip": 2, "batch_size": 4, "denoising_strength": 0.45,
-        "hires_upscale": 2.0, "hires_resize": "1024x1536", "hires_steps": 15,
-        "hires_upscaler": "4x-UltraSharp", "loras": ["<lora:add_detail:0.6>"],
-        "version": "v1.10.1", "extra": {"ADetailer model": "face_yolov8n.pt"},
+        "model": "dreamshaper_8",
+        "model_hash": "879db523c3",
+        "vae": "vae-ft-mse.safetensors",
+        "vae_hash": "735e4c3a44",
+        "sampler": "DPM++ 2M",
+        "schedule_type": "Karras",
+        "steps": 28,
+        "cfg_scale": 7.0,
+        "distilled_cfg_scale": 3.5,
+        "seed": 3948574021,
+        "size": "512x768",
+        "clip_skip": 2,
+        "batch_size": 4,
+        "denoising_strength": 0.45,
+        "hires_upscale": 2.0,
+        "hires_resize": "1024x1536",
+        "hires_steps": 15,
+        "hires_upscaler": "4x-UltraSharp",
+        "loras": ["<lora:add_detail:0.6>"],
+        "version": "v1.10.1",
+        "extra": {"ADetailer model": "face_yolov8n.pt"},
     },
     "midjourney": {
-        "image_prompts": ["https://s.mj.run/abc"], "version": "6.1", "aspect_ratio": "3:2",
-        "stylize": 250, "chaos": 20, "weird": 100, "style": "raw", "no": ["text", "people"],
-        "seed": 4294967295, "quality": 0.5, "sref": ["https://s.mj.run/x", "2718281828"],
-        "sw": 200, "sv": 4, "cref": ["https://s.mj.run/y"], "cw": 50,
-        "oref": "https://s.mj.run/z", "ow": 250, "image_weight": 1.5, "tile": True,
-        "stop": 80, "repeat": 4, "exp": 15, "draft": False, "personalize": ["abc123"],
+        "image_prompts": ["https://s.mj.run/abc"],
+        "version": "6.1",
+        "aspect_ratio": "3:2",
+        "stylize": 250,
+        "chaos": 20,
+        "weird": 100,
+        "style": "raw",
+        "no": ["text", "people"],
+        "seed": 4294967295,
+        "quality": 0.5,
+        "sref": ["https://s.mj.run/x", "2718281828"],
+        "sw": 200,
+        "sv": 4,
+        "cref": ["https://s.mj.run/y"],
+        "cw": 50,
+        "oref": "https://s.mj.run/z",
+        "ow": 250,
+        "image_weight": 1.5,
+        "tile": True,
+        "stop": 80,
+        "repeat": 4,
+        "exp": 15,
+        "draft": False,
+        "personalize": ["abc123"],
         "speed": "relax",
     },
     "dalle": {"size": "1792x1024", "quality": "hd", "style": "natural"},
     "chatgpt-image": {
-        "model": "gpt-image-1", "size": "1536x1024", "quality": "high",
-        "background": "transparent", "output_format": "webp",
+        "model": "gpt-image-1",
+        "size": "1536x1024",
+        "quality": "high",
+        "background": "transparent",
+        "output_format": "webp",
     },
     "leonardo": {
-        "model": "Leonardo Phoenix 1.0", "preset_style": "CINEMATIC", "alchemy": True,
-        "prompt_magic": False, "photo_real": True, "ultra": False, "contrast": 3.5,
-        "guidance_scale": 7, "steps": 30, "size": "1024x768", "seed": 2147483637,
+        "model": "Leonardo Phoenix 1.0",
+        "preset_style": "CINEMATIC",
+        "alchemy": True,
+        "prompt_magic": False,
+        "photo_real": True,
+        "ultra": False,
+        "contrast": 3.5,
+        "guidance_scale": 7,
+        "steps": 30,
+        "size": "1024x768",
+        "seed": 2147483637,
     },
     "ideogram": {
-        "model": "V_3", "magic_prompt": "OFF", "style_type": "REALISTIC",
-        "rendering_speed": "QUALITY", "aspect_ratio": "16:9", "seed": 12345,
+        "model": "V_3",
+        "magic_prompt": "OFF",
+        "style_type": "REALISTIC",
+        "rendering_speed": "QUALITY",
+        "aspect_ratio": "16:9",
+        "seed": 12345,
     },
     "flux": {
-        "model": "schnell", "guidance": 3.5, "steps": 4, "seed": 42, "size": "1440x1024",
-        "aspect_ratio": "21:9", "raw": True, "prompt_upsampling": False, "safety_tolerance": 6,
+        "model": "schnell",
+        "guidance": 3.5,
+        "steps": 4,
+        "seed": 42,
+        "size": "1440x1024",
+        "aspect_ratio": "21:9",
+        "raw": True,
+        "prompt_upsampling": False,
+        "safety_tolerance": 6,
     },
     "stable-diffusion": {
-        "model": "sd3.5-large", "sampler": "Euler", "steps": 40, "cfg_scale": 4.5,
-        "seed": 4294967294, "size": "1024x1024", "aspect_ratio": "9:21",
-        "style_preset": "photographic", "clip_skip": 1, "loras": [],
+        "model": "sd3.5-large",
+        "sampler": "Euler",
+        "steps": 40,
+        "cfg_scale": 4.5,
+        "seed": 4294967294,
+        "size": "1024x1024",
+        "aspect_ratio": "9:21",
+        "style_preset": "photographic",
+        "clip_skip": 1,
+        "loras": [],
     },
     "firefly": {
-        "model": "image-4-ultra", "content_type": "photo",
-        "style_presets": ["golden_hour", "bokeh"], "visual_intensity": 8,
-        "aspect_ratio": "16:9", "seed": 100000,
+        "model": "image-4-ultra",
+        "content_type": "photo",
+        "style_presets": ["golden_hour", "bokeh"],
+        "visual_intensity": 8,
+        "aspect_ratio": "16:9",
+        "seed": 100000,
     },
     "imagen": {
-        "model": "imagen-4.0-generate-001", "aspect_ratio": "3:4", "image_size": "2K",
-        "person_generation": "allow_adult", "enhance_prompt": True, "seed": 7,
+        "model": "imagen-4.0-generate-001",
+        "aspect_ratio": "3:4",
+        "image_size": "2K",
+        "person_generation": "allow_adult",
+        "enhance_prompt": True,
+        "seed": 7,
     },
     "krea": {
-        "model": "Krea 1", "aspect_ratio": "4:3", "style": "Film noir", "style_strength": 60,
+        "model": "Krea 1",
+        "aspect_ratio": "4:3",
+        "style": "Film noir",
+        "style_strength": 60,
         "seed": 99,
     },
     "recraft": {
-        "model": "recraftv3", "style": "digital_illustration", "substyle": "pixel_art",
+        "model": "recraftv3",
+        "style": "digital_illustration",
+        "substyle": "pixel_art",
         "size": "1365x1024",
     },
     "invokeai": {
-        "model": "Juggernaut XL v9", "scheduler": "dpmpp_2m_k", "steps": 30, "cfg_scale": 6.5,
-        "cfg_rescale_multiplier": 0.7, "seed": 123, "size": "1024x1024", "clip_skip": 0,
+        "model": "Juggernaut XL v9",
+        "scheduler": "dpmpp_2m_k",
+        "steps": 30,
+        "cfg_scale": 6.5,
+        "cfg_rescale_multiplier": 0.7,
+        "seed": 123,
+        "size": "1024x1024",
+        "clip_skip": 0,
         "loras": [{"name": "detail", "weight": 0.5}],
     },
 }
@@ -131,12 +231,17 @@ def test_registry_has_exactly_the_fourteen_spec_tools_in_order():
 
 
 def test_only_comfyui_and_automatic1111_are_reproducible():
-    assert REPRODUCIBLE_TOOLS == {"comfyui", "automatic1111"}
-    assert [slug for slug, tool in TOOLS.items() if tool.reproducible] == ["comfyui", "automatic1111"]
+    assert set(REPRODUCIBLE_TOOLS) == {"comfyui", "automatic1111"}
+    reproducible = [slug for slug, tool in TOOLS.items() if tool.reproducible]
+    assert reproducible == [
+        "comfyui",
+        "automatic1111",
+    ]
 
 
 def test_tool_choices_are_slug_and_display_name_pairs_from_the_one_list():
-    assert TOOL_CHOICES == tuple((tool.slug, tool.name) for tool in TOOL_LIST)
+    expected = tuple((tool.slug, tool.name) for tool in TOOL_LIST)
+    assert expected == TOOL_CHOICES
     assert dict(TOOL_CHOICES)["dalle"] == "DALL·E 3"
     assert dict(TOOL_CHOICES)["automatic1111"] == "Automatic1111 / Forge"
 
@@ -351,12 +456,14 @@ def test_every_choice_parameter_rejects_a_value_it_does_not_offer(slug, param):
 def test_out_of_range_message_names_field_value_and_range():
     with pytest.raises(ParamsError) as caught:
         validate_params("midjourney", {"stylize": 5000})
-    assert caught.value.issues == [{
-        "field": "stylize",
-        "value": 5000,
-        "message": "stylize: 5000 is out of range; accepted: a whole number from 0 to 1000",
-        "accepted": "a whole number from 0 to 1000",
-    }]
+    assert caught.value.issues == [
+        {
+            "field": "stylize",
+            "value": 5000,
+            "message": "stylize: 5000 is out of range; accepted: a whole number from 0 to 1000",
+            "accepted": "a whole number from 0 to 1000",
+        }
+    ]
 
 
 def test_boolean_is_not_taken_for_a_number():
@@ -402,12 +509,16 @@ def test_old_combined_a1111_sampler_name_is_rejected_with_advice():
 def test_midjourney_version_and_niji_together_are_rejected():
     with pytest.raises(ParamsError) as caught:
         validate_params("midjourney", {"version": "6", "niji": "6"})
-    assert caught.value.issues == [{
-        "field": "niji",
-        "value": "6",
-        "message": "niji: '6' cannot be combined with version '6'; accepted: either version or niji",
-        "accepted": "either version or niji, not both",
-    }]
+    assert caught.value.issues == [
+        {
+            "field": "niji",
+            "value": "6",
+            "message": (
+                "niji: '6' cannot be combined with version '6'; accepted: either version or niji"
+            ),
+            "accepted": "either version or niji, not both",
+        }
+    ]
 
 
 def test_every_problem_is_reported_at_once():
@@ -415,8 +526,10 @@ def test_every_problem_is_reported_at_once():
         validate_params("dalle", {"size": "1x1", "quality": "ultra", "colour": "red"})
     assert caught.value.fields == ["size", "quality", "colour"]
     assert caught.value.messages_by_field() == {
-        "size": ["size: '1x1' is not an available size; accepted: one of: 1024x1024, "
-                 "1792x1024, 1024x1792"],
+        "size": [
+            "size: '1x1' is not an available size; accepted: one of: 1024x1024, "
+            "1792x1024, 1024x1792"
+        ],
         "quality": ["quality: 'ultra' is not allowed; accepted: one of: standard, hd"],
         "colour": ["'colour' is not a parameter of DALL·E 3; accepted: size, quality, style"],
     }
@@ -450,7 +563,7 @@ def test_lora_item_with_unknown_keys_is_rejected_naming_the_item():
     with pytest.raises(ParamsError) as caught:
         validate_params("comfyui", {"loras": [{"name": "a", "strength": 1}]})
     assert _issue(caught.value, "loras")["message"].startswith(
-        "loras: [{\"name\": \"a\", \"strength\": 1}] has LoRA #1 {\"name\": \"a\", \"strength\": 1} "
+        'loras: [{"name": "a", "strength": 1}] has LoRA #1 {"name": "a", "strength": 1} '
         "with unknown keys ['strength']"
     )
 
@@ -472,8 +585,17 @@ def test_form_fields_describe_every_parameter_in_schema_order(slug):
     for spec in fields:
         assert spec["label"]
         assert spec["widget"] in {
-            "number", "seed", "text", "select", "multiselect", "checkbox", "size",
-            "aspect_ratio", "text_list", "lora_list", "key_value",
+            "number",
+            "seed",
+            "text",
+            "select",
+            "multiselect",
+            "checkbox",
+            "size",
+            "aspect_ratio",
+            "text_list",
+            "lora_list",
+            "key_value",
         }
         assert spec["required"] is False
         if spec["widget"] in {"select", "multiselect"}:
@@ -484,17 +606,31 @@ def test_form_fields_describe_every_parameter_in_schema_order(slug):
 def test_form_field_of_a_choice_lists_value_label_pairs():
     quality = describe_form_fields("dalle")[1]
     assert quality == {
-        "name": "quality", "label": "Quality", "kind": "choice", "widget": "select", "help": "",
-        "default": "standard", "required": False,
-        "choices": [("standard", "standard"), ("hd", "hd")], "min": None, "max": None,
-        "step": None, "max_length": None, "max_items": None,
+        "name": "quality",
+        "label": "Quality",
+        "kind": "choice",
+        "widget": "select",
+        "help": "",
+        "default": "standard",
+        "required": False,
+        "choices": [("standard", "standard"), ("hd", "hd")],
+        "min": None,
+        "max": None,
+        "step": None,
+        "max_length": None,
+        "max_items": None,
         "accepted": "one of: standard, hd",
     }
 
 
 def test_form_field_of_a_number_carries_its_bounds():
     stylize = next(spec for spec in describe_form_fields("midjourney") if spec["name"] == "stylize")
-    assert (stylize["widget"], stylize["min"], stylize["max"], stylize["step"]) == ("number", 0, 1000, 1)
+    assert (stylize["widget"], stylize["min"], stylize["max"], stylize["step"]) == (
+        "number",
+        0,
+        1000,
+        1,
+    )
     assert stylize["default"] == 100
 
 
@@ -508,8 +644,9 @@ def test_form_field_labels_come_from_the_choice_labels():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 

@@ -42,7 +42,9 @@ class ParamsError(ValueError):
 def echo(value: Any) -> Any:
     """A JSON-safe, bounded copy of a bad value for error payloads."""
     if isinstance(value, str):
-        return value if len(value) <= _MAX_ECHOED_CHARACTERS else value[:_MAX_ECHOED_CHARACTERS] + "…"
+        return (
+            value if len(value) <= _MAX_ECHOED_CHARACTERS else value[:_MAX_ECHOED_CHARACTERS] + "…"
+        )
     try:
         text = json.dumps(value, allow_nan=False)
     except (TypeError, ValueError, RecursionError):

@@ -20,7 +20,7 @@ SEED_MAX = 2**64 - 1
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,30}$")
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 _FALSE_WORDS = frozenset({"false", "no", "off", "0"})
-_SIZE = re.compile(r"^(\d{1,6})[xX×](\d{1,6})$")
+_SIZE = re.compile("^(\\d{1,6})[xX\u00d7](\\d{1,6})$")  # x, X or the multiplication sign
 _RATIO = re.compile(r"^(\d{1,6}):(\d{1,6})$")
 _HEX = re.compile(r"^[0-9a-fA-F]{8,64}$")
 _LORA_TAG = re.compile(r"^<lora:([^<>:]+)((?::[^<>:]*){0,2})>$", re.IGNORECASE)
@@ -150,7 +150,7 @@ class IntParam(Param):
 
     def describe(self) -> FormField:
         spec = super().describe()
-        spec.update(min=self.min_value, max=self.max_value, step=self.multiple_of or 1)
+        spec.update({"min": self.min_value, "max": self.max_value, "step": self.multiple_of or 1})
         return spec
 
 
@@ -185,7 +185,7 @@ class FloatParam(Param):
 
     def describe(self) -> FormField:
         spec = super().describe()
-        spec.update(min=self.min_value, max=self.max_value, step=self.step)
+        spec.update({"min": self.min_value, "max": self.max_value, "step": self.step})
         return spec
 
 
@@ -217,7 +217,7 @@ class StrParam(Param):
 
     def describe(self) -> FormField:
         spec = super().describe()
-        spec.update(max_length=self.max_length)
+        spec.update({"max_length": self.max_length})
         return spec
 
 
@@ -269,7 +269,7 @@ class ChoiceParam(Param):
     def describe(self) -> FormField:
         spec = super().describe()
         labels = dict(self.labels)
-        spec.update(choices=[(choice, labels.get(choice, choice)) for choice in self.choices])
+        spec.update({"choices": [(choice, labels.get(choice, choice)) for choice in self.choices]})
         return spec
 
 
@@ -293,7 +293,7 @@ class NumberChoiceParam(Param):
 
     def describe(self) -> FormField:
         spec = super().describe()
-        spec.update(choices=[(_format_number(c), _format_number(c)) for c in self.choices])
+        spec.update({"choices": [(_format_number(c), _format_number(c)) for c in self.choices]})
         return spec
 
 
@@ -323,7 +323,9 @@ class ChoiceListParam(Param):
 
     def describe(self) -> FormField:
         spec = super().describe()
-        spec.update(choices=[(choice, choice) for choice in self.choices], max_items=self.max_items)
+        spec.update(
+            {"choices": [(choice, choice) for choice in self.choices], "max_items": self.max_items}
+        )
         return spec
 
 
@@ -350,7 +352,9 @@ class SizeParam(Param):
             if size not in self.allowed:
                 raise Rejected("is not an available size")
             return size
-        if not (self.min_side <= width <= self.max_side and self.min_side <= height <= self.max_side):
+        if not (
+            self.min_side <= width <= self.max_side and self.min_side <= height <= self.max_side
+        ):
             raise Rejected("is out of range")
         if width % self.multiple_of or height % self.multiple_of:
             raise Rejected(f"has a side that is not a multiple of {self.multiple_of}")
@@ -365,9 +369,9 @@ class SizeParam(Param):
     def describe(self) -> FormField:
         spec = super().describe()
         if self.allowed:
-            spec.update(choices=[(size, size) for size in self.allowed])
+            spec.update({"choices": [(size, size) for size in self.allowed]})
         else:
-            spec.update(min=self.min_side, max=self.max_side, step=self.multiple_of)
+            spec.update({"min": self.min_side, "max": self.max_side, "step": self.multiple_of})
         return spec
 
 
@@ -401,13 +405,15 @@ class AspectRatioParam(Param):
     def accepted(self) -> str:
         if self.allowed:
             return "one of: " + ", ".join(self.allowed)
-        return (f"W:H with whole numbers of at least 1, at most "
-                f"{_format_number(self.max_ratio)} times longer one way than the other")
+        return (
+            f"W:H with whole numbers of at least 1, at most "
+            f"{_format_number(self.max_ratio)} times longer one way than the other"
+        )
 
     def describe(self) -> FormField:
         spec = super().describe()
         if self.allowed:
-            spec.update(choices=[(ratio, ratio) for ratio in self.allowed])
+            spec.update({"choices": [(ratio, ratio) for ratio in self.allowed]})
         return spec
 
 
@@ -440,13 +446,14 @@ class StrListParam(Param):
         return cleaned
 
     def accepted(self) -> str:
-        text = (f"a list of at most {self.max_items} texts of at most "
-                f"{self.item_max_length} characters")
+        text = (
+            f"a list of at most {self.max_items} texts of at most {self.item_max_length} characters"
+        )
         return f"{text}, each {self.pattern_help}" if self.pattern_help else text
 
     def describe(self) -> FormField:
         spec = super().describe()
-        spec.update(max_items=self.max_items, max_length=self.item_max_length)
+        spec.update({"max_items": self.max_items, "max_length": self.item_max_length})
         return spec
 
 
@@ -478,8 +485,11 @@ class LoraListParam(Param):
         if unknown:
             raise Rejected(f"{where} with unknown keys {sorted(unknown)}")
         name = item.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name) > 255 or any(
-            character in name for character in "<>:\x00"
+        if (
+            not isinstance(name, str)
+            or not name.strip()
+            or len(name) > 255
+            or any(character in name for character in "<>:\x00")
         ):
             raise Rejected(f"{where}, whose name is not 1-255 characters without < > :")
         cleaned: dict[str, Any] = {"name": name.strip()}
@@ -509,7 +519,14 @@ class LoraListParam(Param):
 
     def describe(self) -> FormField:
         spec = super().describe()
-        spec.update(min=self.min_weight, max=self.max_weight, step=0.05, max_items=self.max_items)
+        spec.update(
+            {
+                "min": self.min_weight,
+                "max": self.max_weight,
+                "step": 0.05,
+                "max_items": self.max_items,
+            }
+        )
         return spec
 
 
@@ -517,7 +534,7 @@ def _lora_tag_to_item(tag: str, where: str) -> dict[str, Any]:
     match = _LORA_TAG.match(tag.strip())
     if match is None:
         raise Rejected(f"{where}, which is not a tag like <lora:name:0.8>")
-    weights = [part for part in match.group(2).split(":")[1:]]
+    weights = match.group(2).split(":")[1:]
     item: dict[str, Any] = {"name": match.group(1)}
     # A1111 order: text-encoder weight first, then the UNet weight (defaulting to the first).
     if weights:
@@ -544,21 +561,27 @@ class KeyValueParam(Param):
         cleaned: dict[str, str] = {}
         for key, item in value.items():
             if not isinstance(key, str) or not key.strip() or len(key) > self.key_max_length:
-                raise Rejected(f"has the key {shown(key)}, which is not 1-{self.key_max_length} "
-                               "characters of text")
+                raise Rejected(
+                    f"has the key {shown(key)}, which is not 1-{self.key_max_length} "
+                    "characters of text"
+                )
             if any(character in key for character in ':,"\n\x00'):
-                raise Rejected(f"has the key {shown(key)}, which contains : , \" or a newline")
+                raise Rejected(f'has the key {shown(key)}, which contains : , " or a newline')
             if not isinstance(item, str) or len(item) > self.value_max_length or "\x00" in item:
-                raise Rejected(f"has the value {shown(item)} for {shown(key)}, which is not text "
-                               f"of at most {self.value_max_length} characters")
+                raise Rejected(
+                    f"has the value {shown(item)} for {shown(key)}, which is not text "
+                    f"of at most {self.value_max_length} characters"
+                )
             cleaned[key.strip()] = item
         return cleaned
 
     def accepted(self) -> str:
-        return (f"an object of at most {self.max_items} text values under keys of at most "
-                f"{self.key_max_length} characters")
+        return (
+            f"an object of at most {self.max_items} text values under keys of at most "
+            f"{self.key_max_length} characters"
+        )
 
     def describe(self) -> FormField:
         spec = super().describe()
-        spec.update(max_items=self.max_items, max_length=self.value_max_length)
+        spec.update({"max_items": self.max_items, "max_length": self.value_max_length})
         return spec

@@ -25,7 +25,5 @@ def get_tool(slug: str) -> Tool:
     """The tool with this slug; raises :class:`UnknownToolError` naming the accepted slugs."""
     tool = TOOLS.get(slug) if isinstance(slug, str) else None
     if tool is None:
-        raise UnknownToolError(
-            f"tool: {slug!r} is not a known tool; accepted: {', '.join(TOOLS)}"
-        )
+        raise UnknownToolError(f"tool: {slug!r} is not a known tool; accepted: {', '.join(TOOLS)}")
     return tool

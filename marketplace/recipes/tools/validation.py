@@ -25,52 +25,73 @@ def validate_params(tool: str, params: dict[str, Any]) -> dict[str, Any]:
     params)`` in both.
     """
     if not isinstance(tool, str) or tool not in TOOLS:
-        raise ParamsError([
-            ParamIssue(field="tool", value=echo(tool),
-                       message=f"tool: {shown(tool)} is not a known tool; accepted: "
-                       + ", ".join(TOOLS),
-                       accepted=list(TOOLS))
-        ])
+        raise ParamsError(
+            [
+                ParamIssue(
+                    field="tool",
+                    value=echo(tool),
+                    message=f"tool: {shown(tool)} is not a known tool; accepted: "
+                    + ", ".join(TOOLS),
+                    accepted=list(TOOLS),
+                )
+            ]
+        )
     schema = get_tool(tool)
     if not isinstance(params, dict):
-        raise ParamsError([
-            ParamIssue(field="params", value=echo(params),
-                       message=f"params: expected an object of parameters, got "
-                       f"{type(params).__name__}; accepted: an object with keys among "
-                       + ", ".join(schema.param_names),
-                       accepted=list(schema.param_names))
-        ])
+        raise ParamsError(
+            [
+                ParamIssue(
+                    field="params",
+                    value=echo(params),
+                    message=f"params: expected an object of parameters, got "
+                    f"{type(params).__name__}; accepted: an object with keys among "
+                    + ", ".join(schema.param_names),
+                    accepted=list(schema.param_names),
+                )
+            ]
+        )
     if len(params) > MAX_PARAMS:
-        raise ParamsError([
-            ParamIssue(field="params", value=len(params),
-                       message=f"params: {len(params)} parameters is too many; accepted: at "
-                       f"most {MAX_PARAMS}",
-                       accepted=MAX_PARAMS)
-        ])
+        raise ParamsError(
+            [
+                ParamIssue(
+                    field="params",
+                    value=len(params),
+                    message=f"params: {len(params)} parameters is too many; accepted: at "
+                    f"most {MAX_PARAMS}",
+                    accepted=MAX_PARAMS,
+                )
+            ]
+        )
     issues: list[ParamIssue] = []
     cleaned: dict[str, Any] = {}
     for name, value in params.items():
         param = schema.param(name) if isinstance(name, str) else None
         if param is None:
-            issues.append(ParamIssue(
-                field=str(name)[:100],
-                value=echo(value),
-                message=f"{shown(name)} is not a parameter of {schema.name}; accepted: "
-                + ", ".join(schema.param_names),
-                accepted=list(schema.param_names),
-            ))
+            issues.append(
+                ParamIssue(
+                    field=str(name)[:100],
+                    value=echo(value),
+                    message=f"{shown(name)} is not a parameter of {schema.name}; accepted: "
+                    + ", ".join(schema.param_names),
+                    accepted=list(schema.param_names),
+                )
+            )
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         try:
             cleaned[name] = param.clean(value)
         except Rejected as rejection:
-            issues.append(ParamIssue(
-                field=name,
-                value=echo(value),
-                message=f"{name}: {shown(value)} {rejection.reason}; accepted: {param.accepted()}",
-                accepted=param.accepted(),
-            ))
+            issues.append(
+                ParamIssue(
+                    field=name,
+                    value=echo(value),
+                    message=(
+                        f"{name}: {shown(value)} {rejection.reason}; accepted: {param.accepted()}"
+                    ),
+                    accepted=param.accepted(),
+                )
+            )
     if not issues:
         for rule in schema.rules:
             issues.extend(rule(cleaned))
