@@ -39,7 +39,12 @@ def test_sign_up_page_renders(client: Client) -> None:
 def test_sign_up_creates_the_account_and_profile_and_logs_in(client: Client) -> None:
     response = client.post(
         "/accounts/signup/",
-        {"email": "Ada@Example.test", "handle": "ada", "display_name": "Ada L.", "password": NEW_PASSWORD},
+        {
+            "email": "Ada@Example.test",
+            "handle": "ada",
+            "display_name": "Ada L.",
+            "password": NEW_PASSWORD,
+        },
     )
 
     user = User.objects.get()
@@ -56,7 +61,12 @@ def test_sign_up_follows_a_local_next_but_not_another_site(client: Client) -> No
     )
     other = Client().post(
         "/accounts/signup/",
-        {"email": "b@example.test", "handle": "bbb", "password": NEW_PASSWORD, "next": "https://evil.test/"},
+        {
+            "email": "b@example.test",
+            "handle": "bbb",
+            "password": NEW_PASSWORD,
+            "next": "https://evil.test/",
+        },
     )
 
     assert local["Location"] == "/posts/new/"
@@ -65,31 +75,39 @@ def test_sign_up_follows_a_local_next_but_not_another_site(client: Client) -> No
 
 def test_sign_up_with_a_taken_email_names_the_email_field(client: Client, owner: User) -> None:
     response = client.post(
-        "/accounts/signup/", {"email": "owner@example.test", "handle": "another", "password": NEW_PASSWORD}
+        "/accounts/signup/",
+        {"email": "owner@example.test", "handle": "another", "password": NEW_PASSWORD},
     )
 
     assert response.status_code == 400
-    assert '<p class="field__error" id="id_email_error">An account with this email already exists.</p>' in (
-        response.content.decode()
+    assert (
+        '<p class="field__error" id="id_email_error">An account with this email already exists.</p>'
+        in (response.content.decode())
     )
     assert User.objects.count() == 1
 
 
 def test_sign_up_with_a_taken_handle_names_the_handle_field(client: Client, owner: User) -> None:
     response = client.post(
-        "/accounts/signup/", {"email": "new@example.test", "handle": "Owner", "password": NEW_PASSWORD}
+        "/accounts/signup/",
+        {"email": "new@example.test", "handle": "Owner", "password": NEW_PASSWORD},
     )
 
     assert response.status_code == 400
-    assert '<p class="field__error" id="id_handle_error">This handle is taken.</p>' in response.content.decode()
+    assert (
+        '<p class="field__error" id="id_handle_error">This handle is taken.</p>'
+        in response.content.decode()
+    )
 
 
 def test_sign_up_refuses_a_bad_handle_and_a_weak_password(client: Client) -> None:
-    response = client.post("/accounts/signup/", {"email": "x@example.test", "handle": "-no-", "password": "12345"})
+    response = client.post(
+        "/accounts/signup/", {"email": "x@example.test", "handle": "-no-", "password": "12345"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert 'id="id_handle_error">A handle is 3–32 characters' in html
+    assert 'id="id_handle_error">A handle is 3\N{EN DASH}32 characters' in html
     assert 'id="id_password_error">This password is too short.' in html
     assert not User.objects.exists()
 
@@ -99,13 +117,17 @@ def test_sign_up_refuses_a_bad_handle_and_a_weak_password(client: Client) -> Non
 
 @pytest.mark.parametrize("identifier", ["owner@example.test", "OWNER@example.test", "owner"])
 def test_log_in_with_email_or_handle(client: Client, owner: User, identifier: str) -> None:
-    response = client.post("/accounts/login/?next=/creators/owner/", {"identifier": identifier, "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/?next=/creators/owner/", {"identifier": identifier, "password": PASSWORD}
+    )
 
     assert response.status_code == 302 and response["Location"] == "/creators/owner/"
     assert session_user_id(client) == str(owner.pk)
 
 
-def test_log_in_with_a_wrong_password_says_so_without_naming_which_part(client: Client, owner: User) -> None:
+def test_log_in_with_a_wrong_password_says_so_without_naming_which_part(
+    client: Client, owner: User
+) -> None:
     response = client.post("/accounts/login/", {"identifier": "owner", "password": "wrong"})
 
     assert response.status_code == 400
@@ -139,7 +161,9 @@ def test_settings_require_log_in(client: Client) -> None:
 def test_settings_update_display_name_and_bio(owner: User) -> None:
     client = logged_in(owner)
 
-    response = client.post("/accounts/settings/", {"display_name": "The Owner", "bio": "Kilns and glaze."})
+    response = client.post(
+        "/accounts/settings/", {"display_name": "The Owner", "bio": "Kilns and glaze."}
+    )
 
     profile = CreatorProfile.objects.get(user=owner)
     assert response.status_code == 302 and response["Location"] == "/accounts/settings/"
@@ -160,7 +184,9 @@ def test_settings_refuse_an_empty_display_name(owner: User) -> None:
 def test_creating_a_token_shows_the_raw_token_once_and_stores_only_its_hash(owner: User) -> None:
     client = logged_in(owner)
 
-    created = client.post("/accounts/settings/tokens/", {"name": "render script", "scopes": ["read", "write"]})
+    created = client.post(
+        "/accounts/settings/tokens/", {"name": "render script", "scopes": ["read", "write"]}
+    )
     raw = re.search(r'value="(kiln_[A-Za-z0-9_-]+)" readonly', created.content.decode())
     later = client.get("/accounts/settings/").content.decode()
 
@@ -195,7 +221,9 @@ def test_revoking_a_token_removes_it_from_the_list(owner: User) -> None:
     assert "You have no active tokens." in page
 
 
-def test_revoking_another_users_token_is_a_404_and_changes_nothing(owner: User, stranger: User) -> None:
+def test_revoking_another_users_token_is_a_404_and_changes_nothing(
+    owner: User, stranger: User
+) -> None:
     token, _raw = api_token_create(user=owner, name="mine", scopes=["read"])
 
     response = logged_in(stranger).post(f"/accounts/settings/tokens/{token.pk}/revoke/")

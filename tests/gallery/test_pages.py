@@ -83,7 +83,9 @@ def test_index_cards_carry_srcset_size_and_dominant_colour_placeholder(
     assert 'loading="eager"' in html
 
 
-def test_index_lazy_loads_cards_after_the_first_row(client: Client, owner: User, make_post: MakePost) -> None:
+def test_index_lazy_loads_cards_after_the_first_row(
+    client: Client, owner: User, make_post: MakePost
+) -> None:
     spread_posts(make_post, owner, 6)
 
     html = client.get("/").content.decode()
@@ -95,7 +97,13 @@ def test_index_lazy_loads_cards_after_the_first_row(client: Client, owner: User,
 def test_index_hides_posts_whose_image_is_still_processing(client: Client, owner: User) -> None:
     # Without running on-commit callbacks the media task never runs: the post stays processing.
     services.post_create(
-        creator=owner, title="Not ready", description="", tool="flux", tags="", image_bytes=png_bytes(), image_name="a.png"
+        creator=owner,
+        title="Not ready",
+        description="",
+        tool="flux",
+        tags="",
+        image_bytes=png_bytes(),
+        image_name="a.png",
     )
 
     html = client.get("/").content.decode()
@@ -135,7 +143,9 @@ def test_load_more_link_returns_the_next_page_without_overlap(
     assert "Back to the first page" in second
 
 
-def test_sort_top_orders_by_likes(client: Client, owner: User, stranger: User, make_post: MakePost) -> None:
+def test_sort_top_orders_by_likes(
+    client: Client, owner: User, stranger: User, make_post: MakePost
+) -> None:
     older, newer = spread_posts(make_post, owner, 2)
     services.post_like(user=stranger, post=older)
 
@@ -170,7 +180,12 @@ def test_sort_tabs_keep_filters_and_mark_the_current_sort(client: Client) -> Non
     ],
 )
 def test_filters_narrow_the_grid(
-    client: Client, owner: User, stranger: User, make_post: MakePost, query: str, expected_titles: list[str]
+    client: Client,
+    owner: User,
+    stranger: User,
+    make_post: MakePost,
+    query: str,
+    expected_titles: list[str],
 ) -> None:
     moon = make_post(owner, title="Moon", tool="midjourney", tags="night")
     sea = make_post(stranger, title="Sea", tool="flux", tags="ocean", rating="mature")
@@ -184,7 +199,9 @@ def test_filters_narrow_the_grid(
     assert sorted(titles[pk] for pk in card_ids(response.content.decode())) == expected_titles
 
 
-def test_cards_show_recipe_price_and_verified_badges(client: Client, owner: User, make_post: MakePost) -> None:
+def test_cards_show_recipe_price_and_verified_badges(
+    client: Client, owner: User, make_post: MakePost
+) -> None:
     post = make_post(owner, tool="midjourney")
     Post.objects.filter(pk=post.pk).update(
         has_recipe=True, min_price_minor=1250, has_blueprint=True, has_verified_blueprint=True
@@ -209,7 +226,9 @@ def test_cards_show_recipe_price_and_verified_badges(client: Client, owner: User
         ("cursor=not-a-cursor", "The cursor is not valid"),
     ],
 )
-def test_bad_filter_values_show_a_friendly_message(client: Client, query: str, message: str) -> None:
+def test_bad_filter_values_show_a_friendly_message(
+    client: Client, query: str, message: str
+) -> None:
     response = client.get(f"/?{query}")
 
     assert response.status_code == 400
@@ -218,7 +237,9 @@ def test_bad_filter_values_show_a_friendly_message(client: Client, query: str, m
     assert message in html.replace("&#x27;", "'")
 
 
-def test_search_box_keeps_the_query_and_titles_the_page(client: Client, owner: User, make_post: MakePost) -> None:
+def test_search_box_keeps_the_query_and_titles_the_page(
+    client: Client, owner: User, make_post: MakePost
+) -> None:
     make_post(owner, title="Copper harbour")
 
     html = client.get("/?q=copper").content.decode()
@@ -250,7 +271,9 @@ def test_post_page_shows_image_creator_description_tags_and_product_sections(
     assert "ComfyUI" in html
 
 
-def test_post_page_lists_the_creators_other_posts(client: Client, owner: User, make_post: MakePost) -> None:
+def test_post_page_lists_the_creators_other_posts(
+    client: Client, owner: User, make_post: MakePost
+) -> None:
     shown, other = spread_posts(make_post, owner, 2)
 
     html = client.get(f"/posts/{shown.pk}/").content.decode()
@@ -265,9 +288,17 @@ def test_unknown_post_is_a_404_page(client: Client) -> None:
     assert "This page is not in the gallery" in response.content.decode()
 
 
-def test_processing_post_is_visible_to_its_owner_only_with_a_notice(owner: User, stranger: User) -> None:
+def test_processing_post_is_visible_to_its_owner_only_with_a_notice(
+    owner: User, stranger: User
+) -> None:
     post = services.post_create(
-        creator=owner, title="Fresh", description="", tool="flux", tags="", image_bytes=png_bytes(), image_name="a.png"
+        creator=owner,
+        title="Fresh",
+        description="",
+        tool="flux",
+        tags="",
+        image_bytes=png_bytes(),
+        image_name="a.png",
     )
 
     as_owner = logged_in(owner).get(f"/posts/{post.pk}/")
@@ -283,7 +314,9 @@ def test_processing_post_is_visible_to_its_owner_only_with_a_notice(owner: User,
 # --- Likes and follows -------------------------------------------------------------------------
 
 
-def test_like_then_unlike_with_plain_forms_redirects_back(owner: User, stranger: User, make_post: MakePost) -> None:
+def test_like_then_unlike_with_plain_forms_redirects_back(
+    owner: User, stranger: User, make_post: MakePost
+) -> None:
     post = make_post(owner)
     client = logged_in(stranger)
     url = reverse("gallery:post-like", args=[post.pk])
@@ -317,7 +350,9 @@ def test_liking_twice_counts_once_and_answers_json_when_asked(
     assert response.json() == {"liked": True, "like_count": 1}
 
 
-def test_anonymous_like_goes_to_log_in_and_changes_nothing(client: Client, owner: User, make_post: MakePost) -> None:
+def test_anonymous_like_goes_to_log_in_and_changes_nothing(
+    client: Client, owner: User, make_post: MakePost
+) -> None:
     post = make_post(owner)
 
     response = client.post(reverse("gallery:post-like", args=[post.pk]), {"action": "like"})
@@ -327,10 +362,14 @@ def test_anonymous_like_goes_to_log_in_and_changes_nothing(client: Client, owner
     assert not Like.objects.exists()
 
 
-def test_like_with_an_unknown_action_is_refused(owner: User, stranger: User, make_post: MakePost) -> None:
+def test_like_with_an_unknown_action_is_refused(
+    owner: User, stranger: User, make_post: MakePost
+) -> None:
     post = make_post(owner)
 
-    response = logged_in(stranger).post(reverse("gallery:post-like", args=[post.pk]), {"action": "love"})
+    response = logged_in(stranger).post(
+        reverse("gallery:post-like", args=[post.pk]), {"action": "love"}
+    )
 
     assert response.status_code == 400
     assert not Like.objects.exists()
@@ -354,7 +393,9 @@ def test_follow_and_unfollow_a_creator(owner: User, stranger: User) -> None:
 def test_following_yourself_shows_a_message_and_changes_nothing(owner: User) -> None:
     client = logged_in(owner)
 
-    response = client.post(reverse("gallery:creator-follow", args=["owner"]), {"action": "follow"}, follow=True)
+    response = client.post(
+        reverse("gallery:creator-follow", args=["owner"]), {"action": "follow"}, follow=True
+    )
 
     assert "You cannot follow yourself." in response.content.decode()
     assert not Follow.objects.exists()
@@ -377,10 +418,13 @@ def test_creator_page_shows_profile_and_only_their_posts(
     assert '<h1 class="profile__name" id="profile-name">Owner</h1>' in html
     assert "I paint with light." in html
     assert card_ids(html) == [mine.pk]
-    assert '<a class="button button--follow button--small" href="/accounts/login/?next=/creators/owner/">' in html
+    follow_link = 'href="/accounts/login/?next=/creators/owner/">Follow</a>'
+    assert follow_link in html
 
 
-def test_creator_page_paginates_with_the_cursor(client: Client, owner: User, make_post: MakePost) -> None:
+def test_creator_page_paginates_with_the_cursor(
+    client: Client, owner: User, make_post: MakePost
+) -> None:
     posts = spread_posts(make_post, owner, PAGE_SIZE + 2)
 
     first = client.get("/creators/owner/").content.decode()
@@ -421,12 +465,24 @@ def test_upload_creates_a_post_and_shows_it_to_its_owner(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/posts/new/",
-            {"image": image, "title": "Harbour", "description": "*Calm*", "tool": "automatic1111", "tags": "sea, boats", "rating": "general"},
+            {
+                "image": image,
+                "title": "Harbour",
+                "description": "*Calm*",
+                "tool": "automatic1111",
+                "tags": "sea, boats",
+                "rating": "general",
+            },
         )
 
     post = Post.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/posts/{post.pk}/"
-    assert (post.creator, post.title, post.tool, post.tag_names) == (owner, "Harbour", "automatic1111", ["sea", "boats"])
+    assert (post.creator, post.title, post.tool, post.tag_names) == (
+        owner,
+        "Harbour",
+        "automatic1111",
+        ["sea", "boats"],
+    )
     assert post.status == PostStatus.PUBLISHED
 
 
@@ -435,22 +491,38 @@ def test_upload_errors_are_shown_next_to_their_field(owner: User) -> None:
 
     response = client.post(
         "/posts/new/",
-        {"image": _upload("fake.png", b"not an image at all"), "title": "Broken", "tool": "flux", "rating": "general"},
+        {
+            "image": _upload("fake.png", b"not an image at all"),
+            "title": "Broken",
+            "tool": "flux",
+            "rating": "general",
+        },
     )
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert '<p class="field__error" id="id_image_error">The file is not an image Kiln can read' in html
+    assert (
+        '<p class="field__error" id="id_image_error">The file is not an image Kiln can read' in html
+    )
     assert not Post.objects.exists()
 
 
 def test_upload_without_a_tool_names_the_tool_field(owner: User) -> None:
     response = logged_in(owner).post(
-        "/posts/new/", {"image": _upload("a.png", png_bytes()), "title": "No tool", "tool": "", "rating": "general"}
+        "/posts/new/",
+        {
+            "image": _upload("a.png", png_bytes()),
+            "title": "No tool",
+            "tool": "",
+            "rating": "general",
+        },
     )
 
     assert response.status_code == 400
-    assert '<p class="field__error" id="id_tool_error">This field is required.</p>' in response.content.decode()
+    assert (
+        '<p class="field__error" id="id_tool_error">This field is required.</p>'
+        in response.content.decode()
+    )
     assert not Post.objects.exists()
 
 
@@ -463,12 +535,16 @@ def _upload(name: str, data: bytes) -> Any:
 # --- Layout ------------------------------------------------------------------------------------
 
 
-def test_layout_shows_account_menu_when_logged_in_and_sign_up_when_not(client: Client, owner: User) -> None:
+def test_layout_shows_account_menu_when_logged_in_and_sign_up_when_not(
+    client: Client, owner: User
+) -> None:
     anonymous = client.get("/").content.decode()
     member = logged_in(owner).get("/").content.decode()
 
     assert 'href="/accounts/signup/"' in anonymous and "Account menu" not in anonymous
-    assert 'aria-label="Account menu for owner"' in member and 'href="/accounts/signup/"' not in member
+    assert (
+        'aria-label="Account menu for owner"' in member and 'href="/accounts/signup/"' not in member
+    )
     assert 'href="/api/v1/docs/"' in anonymous
 
 
