@@ -755,10 +755,8 @@ def parse_size(raw: str) -> tuple[int, int] | None:
 
 # Since v1.9 A1111 writes no "Schedule type" when the sampler's own default was used; those
 # defaults are Karras for this family and the model's uniform schedule otherwise.
-_KARRAS_BY_DEFAULT = frozenset(
-    {"DPM2", "DPM2 a", "DPM++ 2S a", "DPM++ 2M", "DPM++ SDE", "DPM++ 2M SDE", "DPM++ 2M SDE Heun"}
-)
-_EXPONENTIAL_BY_DEFAULT = frozenset({"DPM++ 3M SDE"})
+_KARRAS_BY_DEFAULT = frozenset({"DPM2", "DPM2 a", "DPM++ 2S a", "DPM++ 2M", "DPM++ SDE"})
+_EXPONENTIAL_BY_DEFAULT = frozenset({"DPM++ 2M SDE", "DPM++ 2M SDE Heun", "DPM++ 3M SDE"})
 
 
 def _version_at_least_1_9(version: str | None) -> bool | None:
@@ -782,7 +780,9 @@ def _default_scheduler(result: A1111Parameters, assumptions: list[str]) -> str |
         assumptions.append(f"scheduler: karras, the default of {result.sampler} since A1111 v1.9")
         return "karras"
     if recent and result.sampler in _EXPONENTIAL_BY_DEFAULT:
-        assumptions.append(f"scheduler: exponential, the default of {result.sampler} since v1.9")
+        assumptions.append(
+            f"scheduler: exponential, the default of {result.sampler} since A1111 v1.9"
+        )
         return "exponential"
     assumptions.append("scheduler: normal, as no schedule type (or Automatic) was recorded")
     return "normal"

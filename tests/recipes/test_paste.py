@@ -581,3 +581,41 @@ def test_formatted_result_reads_back_to_the_same_fields(text):
         first.negative_prompt,
         first.params,
     )
+
+
+@pytest.mark.parametrize(
+    ("sampler", "version", "scheduler", "assumption"),
+    [
+        (
+            "DPM++ 2M",
+            "v1.9.0",
+            "karras",
+            "scheduler: karras, the default of DPM++ 2M since A1111 v1.9",
+        ),
+        (
+            "DPM++ 2M SDE",
+            "v1.10.1",
+            "exponential",
+            "scheduler: exponential, the default of DPM++ 2M SDE since A1111 v1.9",
+        ),
+        (
+            "DPM++ 2M",
+            "v1.8.0",
+            "normal",
+            "scheduler: normal, as no schedule type (or Automatic) was recorded",
+        ),
+        (
+            "Euler a",
+            "f2.0.1v1.10.1-previous-313-g3c41d3bd",
+            "normal",
+            "scheduler: normal, as no schedule type (or Automatic) was recorded",
+        ),
+    ],
+)
+def test_a1111_unrecorded_schedule_is_inferred_and_said_so(sampler, version, scheduler, assumption):
+    parsed = parse_a1111_parameters(
+        f"x\nSteps: 20, Sampler: {sampler}, Seed: 1, Version: {version}"
+    )
+    comfy = parsed.to_comfy_settings()
+    assert comfy.scheduler == scheduler
+    assert comfy.assumptions[0] == assumption
