@@ -17,7 +17,7 @@ from .family import SUPPORTED_FAMILIES, detect_family
 from .problems import Problem, WorkflowError
 from .prompt_text import embedding_names
 from .source import WorkflowSource
-from .specs import NODE_SPECS, sampler_noise_kind
+from .specs import NODE_SPECS, VALUE_NODE_TYPES, sampler_noise_kind
 from .validate import is_link, validate_graph
 
 # Input name -> resource kind; applies to custom loaders too (they reuse core input names).
@@ -82,6 +82,14 @@ class _GraphReader:
     def inputs(self, node_id: str) -> dict[str, Any]:
         node = self.nodes.get(node_id)
         return node.get("inputs", {}) if node is not None else {}
+
+    def value(self, node_id: str, name: str) -> Any:
+        """An input's literal value, read through a backend value node (PrimitiveInt...)."""
+        value = self.inputs(node_id).get(name)
+        found = self.source(node_id, name)
+        if found is not None and found[1]["class_type"] in VALUE_NODE_TYPES:
+            return found[1].get("inputs", {}).get("value")
+        return value
 
     def source(self, node_id: str, name: str) -> tuple[str, dict[str, Any]] | None:
         value = self.inputs(node_id).get(name)
@@ -156,36 +164,26 @@ def _resources(reader: _GraphReader) -> list[Resource]:
     return resources
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _seeds(reader: _GraphReader) -> list[SeedSetting]:
     seeds: list[SeedSetting] = []
     for node_id, node in reader.nodes.items():
-        spec = NODE_SPECS.get(node["class_type"])
-        for name, value in node.get("inputs", {}).items():
-            input_spec = spec.input(name) if spec is not None else None
-            is_seed = name in _SEED_INPUTS or (
-                input_spec is not None and input_spec.control_after_generate
-            )
-            if not is_seed:
+        for name, raw in node.get("inputs", {}).items():
+            if name not in _SEED_INPUTS:
                 continue
-            if is_link(value):
-                seeds.append(
-                    SeedSetting(
-                        node_id=node_id,
-                        class_type=node["class_type"],
-                        input_name=name,
-                        value=None,
-                        linked_from=value[0],
-                    )
+            value = reader.value(node_id, name)
+            seeds.append(
+                SeedSetting(
+                    node_id=node_id,
+                    class_type=node["class_type"],
+                    input_name=name,
+                    value=_integer(value),
+                    linked_from=raw[0] if is_link(raw) else None,
                 )
-            else:
-                seeds.append(
-                    SeedSetting(
-                        node_id=node_id,
-                        class_type=node["class_type"],
-                        input_name=name,
-                        value=_integer(value),
-                    )
-                )
+            )
     return seeds
 
 
@@ -195,7 +193,7 @@ def _prompts(reader: _GraphReader) -> list[PromptText]:
         if not node["class_type"].startswith("CLIPTextEncode"):
             continue
         for name in _PROMPT_INPUTS:
-            value = node.get("inputs", {}).get(name)
+            value = reader.value(node_id, name)
             if isinstance(value, str):
                 prompts.append(
                     PromptText(
@@ -205,64 +203,61 @@ def _prompts(reader: _GraphReader) -> list[PromptText]:
     return prompts
 
 
+def _custom_sampling(reader: _GraphReader, node_id: str, setting: SamplerSetting) -> None:
+    """SamplerCustom(Advanced): settings live on the nodes feeding noise/guider/sampler/sigmas."""
+    if setting.class_type == "SamplerCustom":
+        setting.seed = _integer(reader.value(node_id, "noise_seed"))
+        setting.cfg = _number(reader.value(node_id, "cfg"))
+        add_noise = reader.value(node_id, "add_noise")
+        setting.add_noise = add_noise if isinstance(add_noise, bool) else None
+    else:
+        noise = reader.source(node_id, "noise")
+        if noise is not None and noise[1]["class_type"] == "RandomNoise":
+            setting.seed = _integer(reader.value(noise[0], "noise_seed"))
+            setting.add_noise = True
+        elif noise is not None and noise[1]["class_type"] == "DisableNoise":
+            setting.add_noise = False
+        guider = reader.source(node_id, "guider")
+        if guider is not None and guider[1]["class_type"] == "CFGGuider":
+            setting.cfg = _number(reader.value(guider[0], "cfg"))
+        elif guider is not None and guider[1]["class_type"] == "BasicGuider":
+            setting.cfg = 1.0  # BasicGuider is conditioning without a negative: no CFG
+    sampler = reader.source(node_id, "sampler")
+    if sampler is not None and sampler[1]["class_type"] == "KSamplerSelect":
+        setting.sampler_name = _text(reader.value(sampler[0], "sampler_name"))
+    sigmas = reader.source(node_id, "sigmas")
+    if sigmas is not None and sigmas[1]["class_type"] == "BasicScheduler":
+        setting.scheduler = _text(reader.value(sigmas[0], "scheduler"))
+        setting.steps = _integer(reader.value(sigmas[0], "steps"))
+        setting.denoise = _number(reader.value(sigmas[0], "denoise"))
+    elif sigmas is not None and sigmas[1]["class_type"] == "KarrasScheduler":
+        setting.scheduler = "karras"
+        setting.steps = _integer(reader.value(sigmas[0], "steps"))
+
+
 def _sampler_setting(reader: _GraphReader, node_id: str, node: dict[str, Any]) -> SamplerSetting:
     class_type = node["class_type"]
-    inputs = node.get("inputs", {})
     setting = SamplerSetting(node_id=node_id, class_type=class_type)
+
+    def value(name: str) -> Any:
+        return reader.value(node_id, name)
+
     if class_type in ("KSampler", "KSamplerAdvanced"):
-        setting.steps = _integer(inputs.get("steps"))
-        setting.cfg = _number(inputs.get("cfg"))
-        setting.sampler_name = (
-            inputs.get("sampler_name") if isinstance(inputs.get("sampler_name"), str) else None
-        )
-        setting.scheduler = (
-            inputs.get("scheduler") if isinstance(inputs.get("scheduler"), str) else None
-        )
+        setting.steps = _integer(value("steps"))
+        setting.cfg = _number(value("cfg"))
+        setting.sampler_name = _text(value("sampler_name"))
+        setting.scheduler = _text(value("scheduler"))
         if class_type == "KSampler":
-            setting.seed = _integer(inputs.get("seed"))
-            setting.denoise = _number(inputs.get("denoise"))
+            setting.seed = _integer(value("seed"))
+            setting.denoise = _number(value("denoise"))
         else:
-            setting.seed = _integer(inputs.get("noise_seed"))
-            setting.add_noise = (
-                inputs.get("add_noise") if isinstance(inputs.get("add_noise"), str) else None
-            )
-            setting.start_at_step = _integer(inputs.get("start_at_step"))
-            setting.end_at_step = _integer(inputs.get("end_at_step"))
-            leftover = inputs.get("return_with_leftover_noise")
-            setting.return_with_leftover_noise = leftover if isinstance(leftover, str) else None
+            setting.seed = _integer(value("noise_seed"))
+            setting.add_noise = _text(value("add_noise"))
+            setting.start_at_step = _integer(value("start_at_step"))
+            setting.end_at_step = _integer(value("end_at_step"))
+            setting.return_with_leftover_noise = _text(value("return_with_leftover_noise"))
     else:
-        if class_type == "SamplerCustom":
-            setting.seed = _integer(inputs.get("noise_seed"))
-            setting.cfg = _number(inputs.get("cfg"))
-            add_noise = inputs.get("add_noise")
-            setting.add_noise = add_noise if isinstance(add_noise, bool) else None
-        else:
-            noise = reader.source(node_id, "noise")
-            if noise is not None and noise[1]["class_type"] == "RandomNoise":
-                setting.seed = _integer(noise[1].get("inputs", {}).get("noise_seed"))
-                setting.add_noise = True
-            elif noise is not None and noise[1]["class_type"] == "DisableNoise":
-                setting.add_noise = False
-            guider = reader.source(node_id, "guider")
-            if guider is not None and guider[1]["class_type"] == "CFGGuider":
-                setting.cfg = _number(guider[1].get("inputs", {}).get("cfg"))
-            elif guider is not None and guider[1]["class_type"] == "BasicGuider":
-                setting.cfg = 1.0  # BasicGuider is conditioning without a negative: no CFG
-        sampler = reader.source(node_id, "sampler")
-        if sampler is not None and sampler[1]["class_type"] == "KSamplerSelect":
-            name = sampler[1].get("inputs", {}).get("sampler_name")
-            setting.sampler_name = name if isinstance(name, str) else None
-        sigmas = reader.source(node_id, "sigmas")
-        if sigmas is not None:
-            sigma_inputs = sigmas[1].get("inputs", {})
-            if sigmas[1]["class_type"] == "BasicScheduler":
-                scheduler = sigma_inputs.get("scheduler")
-                setting.scheduler = scheduler if isinstance(scheduler, str) else None
-                setting.steps = _integer(sigma_inputs.get("steps"))
-                setting.denoise = _number(sigma_inputs.get("denoise"))
-            elif sigmas[1]["class_type"] == "KarrasScheduler":
-                setting.scheduler = "karras"
-                setting.steps = _integer(sigma_inputs.get("steps"))
+        _custom_sampling(reader, node_id, setting)
     setting.width, setting.height, setting.batch_size = reader.latent_size(node_id)
     if setting.sampler_name is not None:
         setting.noise_kind = sampler_noise_kind(setting.sampler_name)

@@ -10,10 +10,17 @@ from .loaders import LOADER_SPECS
 from .names import SAMPLER_NAMES, SCHEDULER_NAMES, sampler_noise_kind
 from .sampling import SAMPLING_SPECS
 from .types import LINK_TYPES, MAX_RESOLUTION, MAX_SEED, InputSpec, NodeSpec, OutputSpec
+from .values import VALUE_NODE_TYPES, VALUE_SPECS
 
 NODE_SPECS: dict[str, NodeSpec] = {
     spec.class_type: spec
-    for spec in (*LOADER_SPECS, *CONDITIONING_SPECS, *SAMPLING_SPECS, *LATENT_IMAGE_SPECS)
+    for spec in (
+        *LOADER_SPECS,
+        *CONDITIONING_SPECS,
+        *SAMPLING_SPECS,
+        *LATENT_IMAGE_SPECS,
+        *VALUE_SPECS,
+    )
 }
 
 # Frontend-only nodes: they never reach the backend (COMFY_FIDELITY §1).
@@ -30,6 +37,7 @@ __all__ = [
     "NODE_SPECS",
     "SAMPLER_NAMES",
     "SCHEDULER_NAMES",
+    "VALUE_NODE_TYPES",
     "VIRTUAL_NODE_TYPES",
     "WORKER_SUPPORTED_CLASS_TYPES",
     "InputSpec",

@@ -82,6 +82,8 @@ LAYOUT: dict[str, list[str]] = {
     "DualCLIPLoader": ["clip_name1", "clip_name2", "type", "device"],
     "FluxGuidance": ["guidance"],
     "EmptySD3LatentImage": ["width", "height", "batch_size"],
+    "PrimitiveInt": ["value", CONTROL],
+    "PrimitiveStringMultiline": ["value"],
 }
 
 # Link inputs (UI slot order) and output types.
@@ -193,6 +195,8 @@ OUTPUTS: dict[str, list[str]] = {
     "DualCLIPLoader": ["CLIP"],
     "FluxGuidance": ["CONDITIONING"],
     "EmptySD3LatentImage": ["LATENT"],
+    "PrimitiveInt": ["INT"],
+    "PrimitiveStringMultiline": ["STRING"],
 }
 WIDGET_TYPES = {
     "seed": "INT",

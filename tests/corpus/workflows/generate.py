@@ -704,6 +704,21 @@ def _(c: Case) -> None:
     c.valid = False
 
 
+@case("backend_value_nodes")
+def _(c: Case) -> None:
+    wf = c.wf
+    ids = txt2img(wf, seed=0, control="fixed")
+    seed = wf.add("PrimitiveInt", value=123456789, control="randomize")
+    text = wf.add(
+        "PrimitiveStringMultiline", value="a tin robot in the rain, // not a comment here"
+    )
+    wf.convert(ids["ks"], "seed")
+    wf.convert(ids["pos"], "text")
+    wf.connect(seed, 0, ids["ks"], "seed")
+    wf.connect(text, 0, ids["pos"], "text")
+    c.features = ["value_nodes", "converted_widget"]
+
+
 @case("flux_unet_dual_clip")
 def _(c: Case) -> None:
     wf = c.wf

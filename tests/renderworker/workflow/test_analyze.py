@@ -300,3 +300,16 @@ def test_empty_source_is_an_error() -> None:
     with pytest.raises(WorkflowError) as caught:
         analyze(WorkflowSource())
     assert caught.value.codes == ["empty_source"]
+
+
+def test_settings_are_read_through_backend_value_nodes() -> None:
+    analysis = analysis_of("backend_value_nodes", via="image")
+    (sampler,) = analysis.samplers
+    assert sampler.seed == 123456789
+    assert [(s.value, s.linked_from is not None) for s in analysis.seeds] == [(123456789, True)]
+    assert "a tin robot in the rain, // not a comment here" in [p.text for p in analysis.prompts]
+    assert analysis.problems == []
+    assert sorted(u.class_type for u in analysis.unsupported) == [
+        "PrimitiveInt",
+        "PrimitiveStringMultiline",
+    ]
