@@ -11,6 +11,7 @@ from ..errors import UnsupportedSamplerError
 from ..noise import validate_seed
 from .cfg_pp import dpmpp_2m_cfg_pp, dpmpp_2s_ancestral_cfg_pp, euler_ancestral_cfg_pp, euler_cfg_pp
 from .context import CancelCheck, Denoiser, SamplingContext, StepCallback
+from .deis import deis
 from .dpm_solver import dpmpp_2m, dpmpp_2s_ancestral
 from .dpm_solver_sde import dpmpp_2m_sde, dpmpp_2m_sde_heun, dpmpp_3m_sde, dpmpp_sde, on_device_tree
 from .exponential_multistep import (
@@ -57,6 +58,7 @@ SAMPLERS: dict[str, SamplerFunction] = {
     "lcm": lcm,
     "ipndm": ipndm,
     "ipndm_v": ipndm_v,
+    "deis": deis,
     "res_multistep": res_multistep,
     "res_multistep_cfg_pp": res_multistep_cfg_pp,
     "res_multistep_ancestral": res_multistep_ancestral,

@@ -34,6 +34,7 @@ DETERMINISTIC = [
     "dpmpp_2m_cfg_pp",
     "ipndm",
     "ipndm_v",
+    "deis",
     "res_multistep",
     "res_multistep_cfg_pp",
     "gradient_estimation",

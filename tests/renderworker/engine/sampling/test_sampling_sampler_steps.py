@@ -11,6 +11,7 @@ import torchsde
 from torch import Tensor
 
 from renderworker.engine.sampling import SAMPLER_NAMES, DiscreteSchedule, sample, scheduler_sigmas
+from renderworker.engine.sampling.samplers.deis import deis_coefficients, vp_times
 
 SEED = 1234
 
@@ -186,6 +187,7 @@ MODEL_CALLS_FOR_TEN_STEPS = {
     "gradient_estimation": 10,
     "gradient_estimation_cfg_pp": 10,
     "er_sde": 10,
+    "deis": 10,
 }
 
 
@@ -219,3 +221,19 @@ def test_model_calls_per_run(schedule: DiscreteSchedule, gaussian: Any, sampler:
     sample(sampler=sampler, denoise=denoiser, x=_start() * 7, sigmas=sigmas, seed=SEED)
     assert len(denoiser.sigmas_seen) == MODEL_CALLS_FOR_TEN_STEPS[sampler]
     assert float(denoiser.sigmas_seen[0][0]) == pytest.approx(float(sigmas[0]), rel=1e-6)
+
+
+def test_deis_time_map_puts_edm_default_range_at_t_1e_3_to_1() -> None:
+    t_steps, beta_0, beta_1 = vp_times(torch.tensor([80.0, 0.002]))
+    assert t_steps.tolist() == pytest.approx([1.0, 1e-3], rel=1e-4)
+    assert (float(beta_0), float(beta_1)) == pytest.approx((-0.0047, 17.5331), abs=1e-4)
+
+
+def test_deis_step_weights_integrate_d_sigma_over_the_step(schedule: DiscreteSchedule) -> None:
+    # The Lagrange basis sums to one, so each step's weights sum to sigma_next - sigma.
+    sigmas = scheduler_sigmas(schedule=schedule, scheduler="karras", steps=8)
+    weights = deis_coefficients(sigmas)
+    assert [len(row) for row in weights] == [0, 2, 3, 3, 3, 3, 3, 3]
+    for i in range(1, 7):
+        total = sum(float(weight) for weight in weights[i])
+        assert total == pytest.approx(float(sigmas[i + 1] - sigmas[i]), rel=2e-3)
