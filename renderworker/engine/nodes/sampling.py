@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import torch
-
 from renderworker.engine.nodes.spec import COMBO, FLOAT, INT, LINK, SEED, RunState, register
 from renderworker.engine.sampling_api import (
     SAMPLER_NAMES,
     SCHEDULER_NAMES,
     DiscreteSchedule,
     advanced_sigmas,
+    basic_scheduler_sigmas,
     ksampler_sigmas,
-    scheduler_sigmas,
 )
 from renderworker.engine.sampling_run import run_sampling
 from renderworker.engine.values import (
@@ -122,13 +120,8 @@ def ksampler_select(state: RunState, *, sampler_name: str) -> tuple[SamplerValue
 )
 def basic_scheduler(state: RunState, *, model: ModelValue, scheduler: str, steps: int, denoise: float) -> tuple[SigmasValue]:
     # Unlike KSampler: no n+1 rule for dpm_2/uni_pc, and any denoise < 1 shortens the schedule.
-    total = steps
-    if denoise < 1.0:
-        if denoise <= 0.0:
-            return (SigmasValue(torch.zeros(0, dtype=torch.float32)),)
-        total = int(steps / denoise)
-    sigmas = scheduler_sigmas(schedule=_schedule(model), scheduler=scheduler, steps=total)
-    return (SigmasValue(sigmas[-(steps + 1) :]),)
+    sigmas = basic_scheduler_sigmas(schedule=_schedule(model), scheduler=scheduler, steps=steps, denoise=denoise)
+    return (SigmasValue(sigmas),)
 
 
 @register(

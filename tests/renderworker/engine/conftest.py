@@ -17,8 +17,9 @@ from renderworker.engine.resources import Resources
 from renderworker.models import LoadedComponentCache
 from renderworker.tiny_models import write_tiny_models
 
-# Two cores in CI: more threads only contend.
-torch.set_num_threads(min(2, torch.get_num_threads()))
+# Tiny tensors: one thread is fastest, and CI's two cores are shared with the web suite
+# (OpenMP threads spinning against each other made renders 10-50× slower).
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")
