@@ -113,6 +113,10 @@ _LORA_TAG = re.compile(r"<(lora|lyco|hypernet):([^<>]*)>", re.IGNORECASE)
 # "x", "X" or the multiplication sign some writers use.
 _SIZE = re.compile("^\\s*(\\d{1,6})\\s*[xX\u00d7]\\s*(\\d{1,6})\\s*$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+# A JSON string as A1111 writes one: quotes, with backslash escapes inside.
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+# Longest unquoted JSON value (Civitai's resource lists) read as one value.
+_MAX_JSON_VALUE_LENGTH = 20_000
 _KEY = re.compile(r"^[A-Za-z0-9_][^,:\"\n]*$")
 
 
@@ -399,27 +403,42 @@ def split_settings_line(line: str) -> tuple[list[tuple[str, str]], list[Unparsed
 
 def _read_value(line: str, start: int) -> tuple[str, int, str | None]:
     """Read one value from ``start``; return it, the index of the separating comma, a problem."""
-    decoder = json.JSONDecoder()
-    if start < len(line) and line[start] in '"[{':
+    if start < len(line) and line[start] == '"':
+        return _read_quoted_value(line, start)
+    if start < len(line) and line[start] in "[{":
+        # Civitai writes unquoted JSON ("Civitai resources: [...]"): keep its text. The window
+        # bounds the work per value, so hostile lines of many "[" stay linear.
+        window = line[start : start + _MAX_JSON_VALUE_LENGTH]
         try:
-            decoded, after = decoder.raw_decode(line, start)
+            _, length = json.JSONDecoder().raw_decode(window)
         except (ValueError, RecursionError):
-            decoded, after = None, -1
-        if after != -1:
+            length = -1
+        if length != -1:
+            after = start + length
             rest_end = line.find(",", after)
             rest_end = len(line) if rest_end == -1 else rest_end
-            trailing = line[after:rest_end].strip()
-            if isinstance(decoded, str) and not trailing:
-                return decoded, rest_end, None
-            if not isinstance(decoded, str) and not trailing:
-                # Civitai writes unquoted JSON ("Civitai resources: [...]"): keep its text.
+            if not line[after:rest_end].strip():
                 return line[start:after], rest_end, None
-        if line[start] == '"':
-            # An unterminated or malformed quote: the rest of the line cannot be split safely.
-            return line[start:], len(line), "malformed quoted value"
     comma = line.find(",", start)
     end = len(line) if comma == -1 else comma
     return line[start:end].strip(), end, None
+
+
+def _read_quoted_value(line: str, start: int) -> tuple[str, int, str | None]:
+    match = _QUOTED.match(line, start)
+    decoded: object = None
+    if match is not None:
+        try:
+            decoded = json.loads(match.group(0))
+        except ValueError:
+            decoded = None
+    if match is not None and isinstance(decoded, str):
+        rest_end = line.find(",", match.end())
+        rest_end = len(line) if rest_end == -1 else rest_end
+        if not line[match.end() : rest_end].strip():
+            return decoded, rest_end, None
+    # An unterminated or malformed quote: the rest of the line cannot be split safely.
+    return line[start:], len(line), "malformed quoted value"
 
 
 def _read_lora_tags(result: A1111Parameters) -> None:
