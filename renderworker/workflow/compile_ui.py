@@ -16,7 +16,6 @@ from .widget_values import custom_widgets_by_name, widgets_by_name
 STRUCTURAL_CODES = frozenset(
     {"bad_node_shape", "bad_link_shape", "duplicate_node_id", "not_a_workflow", "dangling_link"}
 )
-_MAX_RESOLVE_STEPS = 10_000
 
 
 @dataclass
@@ -56,9 +55,11 @@ class _Compiler:
     def resolve(self, ref: SourceRef, consumer_type: str) -> _Resolved:
         """Follow Reroutes and bypassed nodes back to a real output or a PrimitiveNode value."""
         current: SourceRef | None = ref
-        for _ in range(_MAX_RESOLVE_STEPS):
+        visited: set[SourceRef] = set()
+        while current not in visited:
             if current is None:
                 return _Resolved()
+            visited.add(current)
             node, current = self.node_at(current)
             if node is None:
                 # Missing node: keep the dangling reference; validation reports it.

@@ -118,6 +118,8 @@ def parse_links(raw_links: Any, *, problems: list[Problem], where: str) -> dict[
             field="links",
         )
     for raw in raw_links:
+        if raw is None:
+            continue  # editors leave null holes where links were deleted
         if isinstance(raw, list) and len(raw) >= 5:
             link_id, origin, origin_slot, target, target_slot = raw[:5]
             link_type = raw[5] if len(raw) > 5 else "*"

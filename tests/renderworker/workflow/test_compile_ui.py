@@ -445,3 +445,8 @@ def test_group_node_widgets_are_split_over_inner_nodes() -> None:
         "model": ["1", 0],
         "latent_image": ["9:0", 0],
     }
+
+
+def test_null_holes_in_the_link_table_are_ignored() -> None:
+    ui = workflow([checkpoint(1), ksampler(2, model=1)], [None, [1, 1, 0, 2, 0, "MODEL"], None])
+    assert compile_ui(ui)["2"]["inputs"]["model"] == ["1", 0]
