@@ -14,6 +14,7 @@ from blueprints.model_files import ModelFileError, scan_model_file
 from blueprints.models import BaseModelFamily, ModelAsset, ModelKind, ModelVersion
 from marketplace.accounts.models import User
 from marketplace.core.errors import DomainError
+from marketplace.storage import private_storage
 
 AIR_PATTERN = re.compile(
     r"^urn:air:(?P<ecosystem>[a-z0-9_.-]+):(?P<type>[a-z0-9_.-]+):(?P<source>[a-z0-9_.-]+):"
@@ -206,7 +207,7 @@ def _store_model_file(upload: UploadedFile, *, sha256: str) -> str:
 
     Content-addressed: the render worker resolves files by SHA-256.
     """
-    storage = ModelVersion._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = private_storage()
     key = f"models/{sha256}.safetensors"
     if storage.exists(key):
         return key

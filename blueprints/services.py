@@ -32,6 +32,7 @@ from marketplace.core.markdown import render_markdown
 from marketplace.gallery.models import Post
 from marketplace.gallery.services import post_product_facets_refresh
 from marketplace.recipes.pricing import ACCEPTED_CURRENCIES, MAX_PRICE_MINOR
+from marketplace.storage import private_storage
 from renderworker.workflow import (
     MAX_UPLOAD_BYTES,
     Analysis,
@@ -230,7 +231,7 @@ def _source_extension(analysis: Analysis) -> str:
 
 
 def _store_source(data: bytes, *, digest: str, extension: str) -> str:
-    storage = BlueprintVersion._meta.get_field("source_file").storage  # type: ignore[attr-defined]
+    storage = private_storage()
     key = f"blueprints/{digest[:2]}/{digest}.{extension}"
     if storage.exists(key):
         return key

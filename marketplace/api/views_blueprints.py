@@ -22,6 +22,7 @@ from blueprints.services import BlueprintError
 from marketplace.api import serializers as s
 from marketplace.api import serializers_blueprints as bs
 from marketplace.api.errors import exception_handler
+from marketplace.api.permissions import TokenScopePermission
 from marketplace.core.errors import PermissionDenied
 from marketplace.gallery import selectors as gallery_selectors
 from renderworker.workflow import MAX_UPLOAD_BYTES
@@ -87,7 +88,7 @@ def _price_minor(value: Any) -> int:
 
 
 class BlueprintAnalyzeView(BlueprintAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
     parser_classes = [MultiPartParser, FormParser]
     # A dry run changes nothing, so a read-scoped token may use it.
     required_scope = "read"
@@ -110,7 +111,7 @@ class BlueprintAnalyzeView(BlueprintAPIView):
 
 
 class PostBlueprintVersionsView(BlueprintAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -165,7 +166,7 @@ def _private_version_response(request: Request, version_id: int) -> Response:
 
 
 class ResourceLinkView(BlueprintAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
@@ -191,7 +192,7 @@ class ResourceLinkView(BlueprintAPIView):
 
 
 class VersionSubmitView(BlueprintAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
 
     @extend_schema(
         operation_id="blueprint_versions_submit",
@@ -208,7 +209,7 @@ class VersionSubmitView(BlueprintAPIView):
 
 
 class VersionPublishView(BlueprintAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
 
     @extend_schema(
         operation_id="blueprint_versions_publish",
