@@ -42,7 +42,7 @@ def _euler_cfg_pp(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, eta: float
             sigma_down = alpha_t * sigma_down
             x = alpha_t * denoised + sigma_down * d
             if eta > 0:
-                x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * 1.0 * sigma_up
+                x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * sigma_up
         ctx.end_step(i)
     return x
 
@@ -101,7 +101,7 @@ def dpmpp_2s_ancestral_cfg_pp(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -
             _, uncond_2 = ctx.denoise_with_uncond(x_2, _sigma_of(s))
             x = (_sigma_of(t_next) / _sigma_of(t)) * x - (-h).expm1() * uncond_2
         if sigmas[i + 1] > 0:
-            x = x + noise(sigmas[i], sigmas[i + 1]) * 1.0 * sigma_up
+            x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
         x += guidance_vector
         ctx.end_step(i)
     return x

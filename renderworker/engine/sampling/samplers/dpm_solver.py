@@ -63,6 +63,6 @@ def dpmpp_2s_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tenso
             denoised_2 = ctx.denoise(x_2, _sigma_of(s))
             x = (_sigma_of(t_next) / _sigma_of(t)) * x - (-h).expm1() * denoised_2
         if sigmas[i + 1] > 0:
-            x = x + noise(sigmas[i], sigmas[i + 1]) * 1.0 * sigma_up
+            x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
         ctx.end_step(i)
     return x

@@ -16,7 +16,6 @@ from .karras import ancestral_step
 from .noise_sources import BrownianNoiseSource
 
 ETA = 1.0
-NOISE_SCALE = 1.0
 
 
 def _half_log_snr(sigma: Tensor) -> Tensor:
@@ -54,14 +53,14 @@ def dpmpp_sde(
             sigma_down, sigma_up = ancestral_step(lambda_s.neg().exp(), lambda_s_1.neg().exp(), ETA)
             h_ = sigma_down.log().neg() - lambda_s
             x_2 = (alpha_s_1 / alpha_s) * (-h_).exp() * x - alpha_s_1 * (-h_).expm1() * denoised
-            x_2 = x_2 + alpha_s_1 * noise(sigmas[i], sigma_s_1) * NOISE_SCALE * sigma_up
+            x_2 = x_2 + alpha_s_1 * noise(sigmas[i], sigma_s_1) * sigma_up
             denoised_2 = ctx.denoise(x_2, sigma_s_1)
 
             sigma_down, sigma_up = ancestral_step(lambda_s.neg().exp(), lambda_t.neg().exp(), ETA)
             h_ = sigma_down.log().neg() - lambda_s
             denoised_d = (1 - fac) * denoised + fac * denoised_2
             x = (alpha_t / alpha_s) * (-h_).exp() * x - alpha_t * (-h_).expm1() * denoised_d
-            x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * NOISE_SCALE * sigma_up
+            x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * sigma_up
         ctx.end_step(i)
     return x
 
@@ -104,7 +103,6 @@ def _dpmpp_2m_sde(
                 + noise(sigmas[i], sigmas[i + 1])
                 * sigmas[i + 1]
                 * (-2 * h * ETA).expm1().neg().sqrt()
-                * NOISE_SCALE
             )
         old_denoised = denoised
         h_last = h
@@ -177,7 +175,6 @@ def dpmpp_3m_sde(
                 + noise(sigmas[i], sigmas[i + 1])
                 * sigmas[i + 1]
                 * (-2 * h * ETA).expm1().neg().sqrt()
-                * NOISE_SCALE
             )
         denoised_1, denoised_2 = denoised, denoised_1
         h_1, h_2 = h, h_1

@@ -67,7 +67,7 @@ def _res_multistep(
             else:
                 x = _sigma_of(h) * x + h * (b1 * denoised + b2 * old_denoised)
         if sigmas[i + 1] > 0 and eta:
-            x = x + noise(sigmas[i], sigmas[i + 1]) * 1.0 * sigma_up
+            x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
         old_denoised = uncond if cfg_pp else denoised
         old_sigma_down = sigma_down
         ctx.end_step(i)
@@ -185,7 +185,7 @@ def er_sde(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
                     )
                 old_denoised_d = denoised_d
             amplitude = (er_lambda_t**2 - er_lambda_s**2 * r**2).sqrt().nan_to_num(nan=0.0)
-            x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * 1.0 * amplitude
+            x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * amplitude
         old_denoised = denoised
         ctx.end_step(i)
     return x

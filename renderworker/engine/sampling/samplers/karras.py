@@ -55,7 +55,7 @@ def euler_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
         else:
             d = derivative(x, sigmas[i], denoised)
             dt = sigma_down - sigmas[i]
-            x = x + d * dt + noise(sigmas[i], sigmas[i + 1]) * 1.0 * sigma_up
+            x = x + d * dt + noise(sigmas[i], sigmas[i + 1]) * sigma_up
         ctx.end_step(i)
     return x
 
@@ -157,6 +157,6 @@ def dpm_2_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             denoised_2 = ctx.denoise(x_2, sigma_mid)
             d_2 = derivative(x_2, sigma_mid, denoised_2)
             x = x + d_2 * dt_2
-            x = x + noise(sigmas[i], sigmas[i + 1]) * 1.0 * sigma_up
+            x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
         ctx.end_step(i)
     return x
