@@ -1,13 +1,14 @@
 """Where ancestral and SDE samplers get their extra noise (COMFY_FIDELITY §5).
 
-Ancestral (euler_ancestral, dpm_2_ancestral, dpmpp_2s_ancestral, ddpm, lcm):
+Ancestral (euler_ancestral, dpm_2_ancestral, dpmpp_2s_ancestral, ddpm, lcm, er_sde,
+res_multistep_ancestral and the ancestral CFG++ forms):
     a fresh `torch.Generator(device=x.device)` seeded with the KSampler seed, one
     `randn(x.shape)` per call. On the CPU the seed is seed+1: ComfyUI added that (in its
     `default_noise_sampler`, present in the 0.3.6x line Kiln emulates) so that the sampler's
     stream is not the initial-noise stream again. Kiln follows that newer behaviour. seed+1
     overflows torch's range for seed 2**64-1 (ComfyUI raises there); Kiln wraps it to 0.
     On CUDA the seed is used as is, and the stream depends on the GPU's SM count for latents
-    with more than SMsxmaxThreadsPerSM elements.
+    with more than SMs x maxThreadsPerSM elements.
 
 SDE (dpmpp_sde, dpmpp_2m_sde, dpmpp_2m_sde_heun, dpmpp_3m_sde):
     one `torchsde.BrownianTree(t0=sigma_min, w0=zeros_like(x), t1=sigma_max, entropy=seed)`
@@ -16,6 +17,8 @@ SDE (dpmpp_sde, dpmpp_2m_sde, dpmpp_2m_sde_heun, dpmpp_3m_sde):
     for a step from sigma to sigma' is the tree's increment over [sigma', sigma] (times sorted
     ascending), negated because time runs downwards, divided by sqrt(|sigma' - sigma|): a
     unit-variance sample. The query times are float32 on the CPU tree.
+
+All samplers use ComfyUI's defaults eta = 1 and s_noise = 1 (the noise enters unscaled).
 """
 
 from __future__ import annotations
