@@ -10,7 +10,7 @@ from torch import Tensor
 from ..errors import UnsupportedSamplerError
 from ..noise import validate_seed
 from .cfg_pp import dpmpp_2m_cfg_pp, dpmpp_2s_ancestral_cfg_pp, euler_ancestral_cfg_pp, euler_cfg_pp
-from .context import CancelCheck, Denoiser, SamplingContext, StepCallback
+from .context import CancelCheck, DenoisedCallback, Denoiser, SamplingContext, StepCallback
 from .deis import deis
 from .dpm_solver import dpmpp_2m, dpmpp_2s_ancestral
 from .dpm_solver_sde import dpmpp_2m_sde, dpmpp_2m_sde_heun, dpmpp_3m_sde, dpmpp_sde, on_device_tree
@@ -84,6 +84,7 @@ def sample(
     seed: int,
     on_step: StepCallback | None = None,
     should_cancel: CancelCheck | None = None,
+    on_denoised: DenoisedCallback | None = None,
 ) -> Tensor:
     """Run the sampler named `sampler` from the noised latent `x` down the `sigmas`.
 
@@ -91,8 +92,11 @@ def sample(
     sigma_batch is float32 [B]. `x` is what `noise_latent` returned. `seed` seeds the
     ancestral/SDE noise (see noise_sources). `on_step(k, n)` is called after step k of n
     (1-based, n = len(sigmas) - 1); `should_cancel()` is polled before every step and a True
-    raises RenderCancelled. The `*_cfg_pp` samplers also call `denoise.denoise_with_uncond`
-    (see cfg_denoiser). Fewer than two sigmas: `x` comes back unchanged, no model call.
+    raises RenderCancelled. `on_denoised(k, denoised)` receives each step's denoised prediction
+    (what ComfyUI's step callback sees; the last one is SamplerCustomAdvanced's
+    denoised_output): use it rather than wrapping `denoise`, which would hide
+    `denoise_with_uncond` from the `*_cfg_pp` samplers, which call it (see cfg_denoiser).
+    Fewer than two sigmas: `x` comes back unchanged, no model call.
     """
     function = SAMPLERS.get(sampler)
     if function is None:
@@ -112,6 +116,7 @@ def sample(
         total_steps=len(sigmas) - 1,
         on_step=on_step,
         should_cancel=should_cancel,
+        on_denoised=on_denoised,
     )
     with torch.no_grad():
         return function(context, x, sigmas)

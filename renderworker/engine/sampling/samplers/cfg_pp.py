@@ -43,7 +43,7 @@ def _euler_cfg_pp(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, eta: float
             x = alpha_t * denoised + sigma_down * d
             if eta > 0:
                 x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * sigma_up
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -75,7 +75,7 @@ def dpmpp_2m_cfg_pp(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             )
         x = denoised + denoised_mix + (-h).exp() * x
         old_uncond = uncond
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -103,5 +103,5 @@ def dpmpp_2s_ancestral_cfg_pp(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -
         if sigmas[i + 1] > 0:
             x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
         x += guidance_vector
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x

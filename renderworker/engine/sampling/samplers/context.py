@@ -11,6 +11,7 @@ from ..errors import RenderCancelled
 
 Denoiser = Callable[[Tensor, Tensor], Tensor]
 StepCallback = Callable[[int, int], None]
+DenoisedCallback = Callable[[int, Tensor], None]
 CancelCheck = Callable[[], bool]
 
 
@@ -27,6 +28,7 @@ class SamplingContext:
     total_steps: int
     on_step: StepCallback | None = None
     should_cancel: CancelCheck | None = None
+    on_denoised: DenoisedCallback | None = None
 
     def denoise(self, x: Tensor, sigma: Tensor) -> Tensor:
         """Call the denoiser with `sigma` (0-dim or [B]) expanded to one sigma per sample."""
@@ -53,7 +55,11 @@ class SamplingContext:
         if self.should_cancel is not None and self.should_cancel():
             raise RenderCancelled(completed_steps=index, total_steps=self.total_steps)
 
-    def end_step(self, index: int) -> None:
-        """Report that step `index` (0-based) is done: on_step(index + 1, total_steps)."""
+    def end_step(self, index: int, denoised: Tensor) -> None:
+        """Report that step `index` (0-based) is done: on_denoised(index + 1, denoised), then
+        on_step(index + 1, total_steps). `denoised` is the prediction ComfyUI hands its step
+        callback (previews, SamplerCustomAdvanced's denoised_output): the step's first one."""
+        if self.on_denoised is not None:
+            self.on_denoised(index + 1, denoised)
         if self.on_step is not None:
             self.on_step(index + 1, self.total_steps)

@@ -100,5 +100,5 @@ def deis(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
         if len(history) == MAX_ORDER - 1:
             history.pop(0)
         history.append(d_cur)
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x

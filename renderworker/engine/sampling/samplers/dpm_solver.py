@@ -39,7 +39,7 @@ def dpmpp_2m(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             denoised_d = (1 + 1 / (2 * r)) * denoised - (1 / (2 * r)) * old_denoised
             x = (_sigma_of(t_next) / _sigma_of(t)) * x - (-h).expm1() * denoised_d
         old_denoised = denoised
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -64,5 +64,5 @@ def dpmpp_2s_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tenso
             x = (_sigma_of(t_next) / _sigma_of(t)) * x - (-h).expm1() * denoised_2
         if sigmas[i + 1] > 0:
             x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x

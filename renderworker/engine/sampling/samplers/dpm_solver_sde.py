@@ -61,7 +61,7 @@ def dpmpp_sde(
             denoised_d = (1 - fac) * denoised + fac * denoised_2
             x = (alpha_t / alpha_s) * (-h_).exp() * x - alpha_t * (-h_).expm1() * denoised_d
             x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * sigma_up
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -106,7 +106,7 @@ def _dpmpp_2m_sde(
             )
         old_denoised = denoised
         h_last = h
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -178,7 +178,7 @@ def dpmpp_3m_sde(
             )
         denoised_1, denoised_2 = denoised, denoised_1
         h_1, h_2 = h, h_1
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 

@@ -70,7 +70,7 @@ def _res_multistep(
             x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
         old_denoised = uncond if cfg_pp else denoised
         old_sigma_down = sigma_down
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -118,7 +118,7 @@ def _gradient_estimation(
                 d_bar = (GRADIENT_ESTIMATION_GAMMA - 1) * (d - old_d)
                 x = x + d_bar * dt
         old_d = d
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -187,5 +187,5 @@ def er_sde(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             amplitude = (er_lambda_t**2 - er_lambda_s**2 * r**2).sqrt().nan_to_num(nan=0.0)
             x = x + alpha_t * noise(sigmas[i], sigmas[i + 1]) * amplitude
         old_denoised = denoised
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x

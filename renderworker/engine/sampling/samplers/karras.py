@@ -39,7 +39,7 @@ def euler(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
         d = derivative(x, sigmas[i], denoised)
         dt = sigmas[i + 1] - sigmas[i]
         x = x + d * dt
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -56,7 +56,7 @@ def euler_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             d = derivative(x, sigmas[i], denoised)
             dt = sigma_down - sigmas[i]
             x = x + d * dt + noise(sigmas[i], sigmas[i + 1]) * sigma_up
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -75,7 +75,7 @@ def heun(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             d_2 = derivative(x_euler, sigmas[i + 1], denoised_2)
             d_prime = (d + d_2) / 2
             x = x + d_prime * dt
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -113,7 +113,7 @@ def heunpp2(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             w1 = 1 - w2 - w3
             d_prime = w1 * d + w2 * d_2 + w3 * d_3
             x = x + d_prime * dt
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -134,7 +134,7 @@ def dpm_2(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             denoised_2 = ctx.denoise(x_2, sigma_mid)
             d_2 = derivative(x_2, sigma_mid, denoised_2)
             x = x + d_2 * dt_2
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -158,5 +158,5 @@ def dpm_2_ancestral(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
             d_2 = derivative(x_2, sigma_mid, denoised_2)
             x = x + d_2 * dt_2
             x = x + noise(sigmas[i], sigmas[i + 1]) * sigma_up
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x

@@ -59,7 +59,7 @@ def lms(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
                 coefficient * slope
                 for coefficient, slope in zip(coefficients, reversed(slopes), strict=True)
             )
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -95,7 +95,7 @@ def ipndm(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
                 / 24
             )
         _push(history, d_cur)
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -161,5 +161,5 @@ def ipndm_v(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
                 coeff1 * d_cur + coeff2 * history[-1] + coeff3 * history[-2] + coeff4 * history[-3]
             )
         _push(history, d_cur)
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x

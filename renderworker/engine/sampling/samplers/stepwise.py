@@ -36,7 +36,7 @@ def ddpm(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
         )
         if sigmas[i + 1] != 0:
             x *= torch.sqrt(1.0 + sigmas[i + 1] ** 2.0)
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x
 
 
@@ -50,5 +50,5 @@ def lcm(ctx: SamplingContext, x: Tensor, sigmas: Tensor) -> Tensor:
         x = denoised
         if sigmas[i + 1] > 0:
             x = noise(sigmas[i], sigmas[i + 1]) * sigmas[i + 1] + x
-        ctx.end_step(i)
+        ctx.end_step(i, denoised)
     return x

@@ -186,7 +186,7 @@ def _sample_unipc(ctx: SamplingContext, x: Tensor, sigmas: Tensor, *, variant: s
                     if model_x is None:
                         model_x = solver.data_prediction(x, vec_t)
                     model_prev_list[-1] = model_x
-        ctx.end_step(step_index)
+        ctx.end_step(step_index, model_prev_list[-1])
     return x / _alpha(timesteps[-1])
 
 

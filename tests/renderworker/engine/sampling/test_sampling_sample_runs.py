@@ -165,3 +165,42 @@ def test_batch_samples_are_sampled_independently_for_deterministic_samplers(
     together = sample(sampler="dpmpp_2m", denoise=guided_gaussian, x=x, sigmas=sigmas, seed=1)
     alone = sample(sampler="dpmpp_2m", denoise=guided_gaussian, x=x[1:], sigmas=sigmas, seed=1)
     assert torch.equal(together[1:], alone)
+
+
+@pytest.mark.parametrize("sampler", SAMPLER_NAMES)
+def test_on_denoised_reports_one_prediction_per_step(
+    schedule: DiscreteSchedule, guided_gaussian: Any, sampler: str
+) -> None:
+    x, sigmas = _inputs(schedule, sampler, steps=5)
+    reports: list[tuple[int, Tensor]] = []
+    sample(
+        sampler=sampler,
+        denoise=guided_gaussian,
+        x=x,
+        sigmas=sigmas,
+        seed=1,
+        on_denoised=lambda step, denoised: reports.append((step, denoised)),
+    )
+    assert [step for step, _ in reports] == [1, 2, 3, 4, 5]
+    assert all(denoised.shape == x.shape for _, denoised in reports)
+
+
+def test_on_denoised_gets_the_first_prediction_of_each_heun_step(gaussian: Any) -> None:
+    calls: list[Tensor] = []
+
+    def recording(x: Tensor, sigma: Tensor) -> Tensor:
+        denoised: Tensor = gaussian.denoiser(x, sigma)
+        calls.append(denoised)
+        return denoised
+
+    reported: list[Tensor] = []
+    sample(
+        sampler="heun",
+        denoise=recording,
+        x=torch.ones(1, 1, 2, 2) * 5,
+        sigmas=torch.tensor([5.0, 2.0, 1.0, 0.0]),
+        seed=1,
+        on_denoised=lambda step, denoised: reported.append(denoised),
+    )
+    assert len(calls) == 5  # two per step, one on the last
+    assert [id(tensor) for tensor in reported] == [id(calls[0]), id(calls[2]), id(calls[4])]
