@@ -40,7 +40,7 @@ class SignupForm(DomainErrorMixin, forms.Form):
         min_length=3,
         max_length=32,
         validators=[HANDLE_VALIDATOR],
-        help_text="Your address on Kiln: /creators/<handle>/. Lowercase letters, digits, - and _.",
+        help_text="Your public address (/creators/your-handle/): a-z, 0-9, - and _.",
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
@@ -51,7 +51,8 @@ class SignupForm(DomainErrorMixin, forms.Form):
     password = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
+        help_text="At least 8 characters; not a common password, not only digits, "
+        "not close to your email or handle.",
     )
 
     def clean(self) -> dict[str, Any]:

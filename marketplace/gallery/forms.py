@@ -93,7 +93,9 @@ class PostUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tool"].choices = [("", "Choose the tool you used…"), *tool_choices()]
+        tool_field = self.fields["tool"]
+        assert isinstance(tool_field, forms.ChoiceField)
+        tool_field.choices = [("", "Choose the tool you used…"), *tool_choices()]
 
     def clean_image(self) -> Any:
         upload = self.cleaned_data["image"]
