@@ -33,6 +33,46 @@ class _Resolved:
     has_value: bool = False
 
 
+def types_compatible(first: str, second: str) -> bool:
+    """Litegraph's connection rule: wildcards, equal types, or overlapping ``A,B`` type lists."""
+    if first in ("", "*") or second in ("", "*") or first == second:
+        return True
+    first_types = {part.strip().lower() for part in first.split(",")}
+    second_types = {part.strip().lower() for part in second.split(",")}
+    return bool(first_types & second_types)
+
+
+def bypass_input_index(node: FlatNode, output_slot: int, consumer_type: str) -> int | None:
+    """Which input of a bypassed node stands in for ``output_slot`` (None: none does).
+
+    Current frontends (ExecutableNodeDTO): a wildcard consumer takes the same index; otherwise
+    the input at the output's index if it fits both the output and the consumer, then the first
+    input of exactly the consumer's type, then the first input compatible with both.
+    """
+    inputs = node.inputs
+    if not inputs:
+        return None
+    if consumer_type in ("", "*"):
+        return output_slot if output_slot < len(inputs) else 0
+    output_type = node.output_types[output_slot] if output_slot < len(node.output_types) else "*"
+    if output_slot < len(inputs):
+        opposite = inputs[output_slot].type
+        if types_compatible(opposite, output_type) and types_compatible(opposite, consumer_type):
+            return output_slot
+    for index, slot in enumerate(inputs):
+        if slot.type == consumer_type:
+            return index
+    for index, slot in enumerate(inputs):
+        if types_compatible(slot.type, output_type) and types_compatible(slot.type, consumer_type):
+            return index
+    return None
+
+
+def _serialisable(value: Any) -> Any:
+    # A list in the API format means a link; literal lists travel wrapped, as the frontend does.
+    return {"__value__": value} if isinstance(value, list) else value
+
+
 class _Compiler:
     def __init__(self, graph: FlatGraph) -> None:
         self.graph = graph
@@ -80,20 +120,11 @@ class _Compiler:
             if node.type in VIRTUAL_NODE_TYPES:
                 return _Resolved()
             if node.mode == MODE_BYPASSED:
-                # The frontend tries the input at the output's index first, then every input in
-                # order, and takes the first whose type equals the consumer's input type.
-                order = [current[1], *range(len(node.inputs))]
-                match = next(
-                    (
-                        index
-                        for index in order
-                        if 0 <= index < len(node.inputs)
-                        and node.inputs[index].type == consumer_type
-                    ),
-                    None,
-                )
+                match = bypass_input_index(node, current[1], consumer_type)
                 if match is None:
-                    return _Resolved(link=current)  # dropped later: a bypassed node is not emitted
+                    return _Resolved()  # nothing passes through: the input stays unset
+                # Past a bypassed node the frontend matches against that node's input type.
+                consumer_type = node.inputs[match].type
                 current = node.inputs[match].source
                 continue
             return _Resolved(link=current)
@@ -153,13 +184,15 @@ class _Compiler:
                 continue
             inputs: dict[str, Any] = {}
             for name, value in self.widget_values(node).items():
-                inputs[name] = self.prompt_text(node, name, value)
+                inputs[name] = _serialisable(self.prompt_text(node, name, value))
             for slot in node.inputs:
                 if slot.source is None:
                     continue
                 resolved = self.resolve(slot.source, slot.type)
                 if resolved.has_value:
-                    inputs[slot.name] = self.prompt_text(node, slot.name, resolved.value)
+                    inputs[slot.name] = _serialisable(
+                        self.prompt_text(node, slot.name, resolved.value)
+                    )
                 elif resolved.link is not None:
                     inputs[slot.name] = [resolved.link[0], resolved.link[1]]
             entry: dict[str, Any] = {"inputs": inputs, "class_type": node.type}

@@ -471,6 +471,10 @@ class _Flattener:
         every inner output slot in order; the instance's ``widgets_values`` are the inner widgets
         in order (each inner node's widget slots, hidden control values included).
         """
+        if instance.mode == MODE_BYPASSED:
+            # Bypassing the instance passes its inputs through to same-typed outputs.
+            self.add_node(instance)
+            return
         prefix = instance.id + ":"
         raw_nodes = definition.get("nodes")
         raw_links = definition.get("links")

@@ -8,6 +8,7 @@ import pytest
 from ui_samples import KSAMPLER_WIDGETS, checkpoint, ksampler, node, slot, workflow
 
 from renderworker.workflow import MAX_NODES, WorkflowError, compile_ui, compile_ui_report
+from renderworker.workflow.compile_ui import types_compatible
 
 SUBGRAPH_ID = "11111111-2222-4333-8444-555555555555"
 
@@ -450,3 +451,85 @@ def test_group_node_widgets_are_split_over_inner_nodes() -> None:
 def test_null_holes_in_the_link_table_are_ignored() -> None:
     ui = workflow([checkpoint(1), ksampler(2, model=1)], [None, [1, 1, 0, 2, 0, "MODEL"], None])
     assert compile_ui(ui)["2"]["inputs"]["model"] == ["1", 0]
+
+
+def bypassed_lora(node_id: int) -> dict[str, Any]:
+    return node(
+        node_id,
+        "LoraLoader",
+        widgets=["l.safetensors", 1.0, 1.0],
+        mode=4,
+        inputs=[slot("model", "MODEL", 1), slot("clip", "CLIP", 2)],
+        outputs=["MODEL", "CLIP"],
+    )
+
+
+def test_wildcard_consumer_of_a_bypassed_node_takes_the_same_index() -> None:
+    custom = node(4, "Show Anything", inputs=[slot("anything", "*", 3)])
+    ui = workflow(
+        [checkpoint(1), bypassed_lora(2), custom],
+        [[1, 1, 0, 2, 0, "MODEL"], [2, 1, 1, 2, 1, "CLIP"], [3, 2, 1, 4, 0, "*"]],
+    )
+    assert compile_ui(ui)["4"]["inputs"]["anything"] == ["1", 1]
+
+
+def test_widget_fed_by_a_bypassed_node_without_a_match_keeps_its_value() -> None:
+    sampler = ksampler(5, extra=[slot("seed", "INT", 3, widget=True)])
+    ui = workflow(
+        [checkpoint(1), bypassed_lora(2), sampler],
+        [[1, 1, 0, 2, 0, "MODEL"], [2, 1, 1, 2, 1, "CLIP"], [3, 2, 0, 5, 4, "INT"]],
+    )
+    assert compile_ui(ui)["5"]["inputs"]["seed"] == 5
+
+
+def test_list_widget_values_are_wrapped_as_literals() -> None:
+    custom = node(1, "Curve Editor", widgets={"points": [[0, 0], [1, 1]], "name": "c"})
+    assert compile_ui(workflow([custom], []))["1"]["inputs"] == {
+        "points": {"__value__": [[0, 0], [1, 1]]},
+        "name": "c",
+    }
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "compatible"),
+    [
+        ("MODEL", "MODEL", True),
+        ("*", "CLIP", True),
+        ("", "CLIP", True),
+        ("IMAGE,MASK", "MASK", True),
+        ("IMAGE", "LATENT", False),
+    ],
+)
+def test_litegraph_type_compatibility(first: str, second: str, compatible: bool) -> None:
+    assert types_compatible(first, second) is compatible
+
+
+def test_bypassed_group_node_passes_inputs_through() -> None:
+    group = {
+        "nodes": [
+            {
+                "index": 0,
+                "type": "LoraLoader",
+                "widgets_values": ["x.safetensors", 1.0, 1.0],
+                "inputs": [slot("model", "MODEL", None), slot("clip", "CLIP", None)],
+                "outputs": [{"type": "MODEL"}, {"type": "CLIP"}],
+            }
+        ],
+        "links": [],
+    }
+    instance = node(
+        9,
+        "workflow>lora",
+        widgets=["x.safetensors", 1.0, 1.0],
+        inputs=[slot("model", "MODEL", 1), slot("clip", "CLIP", 2)],
+        outputs=["MODEL", "CLIP"],
+        mode=4,
+    )
+    ui = workflow(
+        [checkpoint(1), instance, ksampler(3, model=3)],
+        [[1, 1, 0, 9, 0, "MODEL"], [2, 1, 1, 9, 1, "CLIP"], [3, 9, 0, 3, 0, "MODEL"]],
+        extra={"groupNodes": {"lora": group}},
+    )
+    api = compile_ui(ui)
+    assert sorted(api) == ["1", "3"]
+    assert api["3"]["inputs"]["model"] == ["1", 0]
