@@ -106,6 +106,10 @@ class _Compiler:
                 return _Resolved(link=current)
             assert current is not None
             if node.type == "PrimitiveNode":
+                if len(visited) > 1 and node.constant is None:
+                    # The frontend copies a PrimitiveNode's value only into widgets it is
+                    # linked to directly; behind a Reroute the target keeps its own value.
+                    return _Resolved()
                 if node.constant is not None:
                     return _Resolved(value=node.constant, has_value=True)
                 values = node.widgets_values

@@ -45,7 +45,8 @@ def test_converted_widget_without_link_keeps_its_value() -> None:
     assert compile_ui(ui)["2"]["inputs"]["cfg"] == 7.5
 
 
-def test_primitive_value_flows_through_a_reroute() -> None:
+def test_primitive_value_does_not_flow_through_a_reroute() -> None:
+    # Current frontends copy a PrimitiveNode's value only into directly linked widgets.
     ui = workflow(
         [
             node(1, "PrimitiveNode", widgets=[33, "increment"], outputs=["INT"]),
@@ -56,7 +57,7 @@ def test_primitive_value_flows_through_a_reroute() -> None:
     )
     api = compile_ui(ui)
     assert sorted(api) == ["2"]
-    assert api["2"]["inputs"]["steps"] == 33
+    assert api["2"]["inputs"]["steps"] == 20
 
 
 def test_reroute_chain_resolves_to_the_real_source() -> None:
