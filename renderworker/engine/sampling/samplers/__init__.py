@@ -25,6 +25,7 @@ from .exponential_multistep import (
 )
 from .karras import dpm_2, dpm_2_ancestral, euler, euler_ancestral, heun, heunpp2
 from .linear_multistep import ipndm, ipndm_v, lms
+from .seeds import exp_heun_2_x0, exp_heun_2_x0_sde, seeds_2, seeds_3
 from .stepwise import ddpm, lcm
 from .unipc import uni_pc, uni_pc_bh2
 
@@ -39,6 +40,8 @@ SAMPLERS: dict[str, SamplerFunction] = {
     "euler_ancestral_cfg_pp": euler_ancestral_cfg_pp,
     "heun": heun,
     "heunpp2": heunpp2,
+    "exp_heun_2_x0": exp_heun_2_x0,
+    "exp_heun_2_x0_sde": exp_heun_2_x0_sde,
     "dpm_2": dpm_2,
     "dpm_2_ancestral": dpm_2_ancestral,
     "lms": lms,
@@ -66,6 +69,8 @@ SAMPLERS: dict[str, SamplerFunction] = {
     "gradient_estimation": gradient_estimation,
     "gradient_estimation_cfg_pp": gradient_estimation_cfg_pp,
     "er_sde": er_sde,
+    "seeds_2": seeds_2,
+    "seeds_3": seeds_3,
     "ddim": euler,
     "uni_pc": uni_pc,
     "uni_pc_bh2": uni_pc_bh2,

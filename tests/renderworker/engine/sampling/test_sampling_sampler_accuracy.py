@@ -28,6 +28,7 @@ DETERMINISTIC = [
     "euler_cfg_pp",
     "heun",
     "heunpp2",
+    "exp_heun_2_x0",
     "dpm_2",
     "lms",
     "dpmpp_2m",
@@ -61,6 +62,9 @@ STOCHASTIC = [
     "res_multistep_ancestral",
     "res_multistep_ancestral_cfg_pp",
     "er_sde",
+    "exp_heun_2_x0_sde",
+    "seeds_2",
+    "seeds_3",
 ]
 
 
@@ -198,6 +202,7 @@ EXPECTED_ORDER = {
     "euler_cfg_pp": (0.9, 1.1),
     "heunpp2": (0.9, 1.1),
     "heun": (1.8, 2.3),
+    "exp_heun_2_x0": (1.8, 2.3),
     "dpm_2": (1.8, 2.3),
     "dpmpp_2m": (1.8, 2.4),
     "dpmpp_2m_cfg_pp": (1.8, 2.4),

@@ -188,6 +188,10 @@ MODEL_CALLS_FOR_TEN_STEPS = {
     "gradient_estimation_cfg_pp": 10,
     "er_sde": 10,
     "deis": 10,
+    "exp_heun_2_x0": 19,
+    "exp_heun_2_x0_sde": 19,
+    "seeds_2": 19,
+    "seeds_3": 28,
 }
 
 
