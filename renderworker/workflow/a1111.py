@@ -885,7 +885,8 @@ def _to_comfy_settings(result: A1111Parameters) -> ComfySettings:
 
 def quote_value(value: str) -> str:
     """Quote a settings value the way A1111 does: JSON when it holds ``,``, ``:`` or newlines."""
-    if any(character in value for character in ',:\n"') or value != value.strip():
+    # "\r" too: the reader treats a lone carriage return as a line break.
+    if any(character in value for character in ',:\n\r"') or value != value.strip():
         return json.dumps(value, ensure_ascii=False)
     return value
 

@@ -619,3 +619,19 @@ def test_a1111_unrecorded_schedule_is_inferred_and_said_so(sampler, version, sch
     comfy = parsed.to_comfy_settings()
     assert comfy.scheduler == scheduler
     assert comfy.assumptions[0] == assumption
+
+
+setting_keys = st.from_regex(r"[A-Za-z][A-Za-z0-9 _/-]{0,20}[A-Za-z0-9]", fullmatch=True)
+setting_values = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(extra=st.dictionaries(setting_keys, setting_values, max_size=6), steps=setting_values)
+def test_a1111_writer_and_reader_agree_on_any_settings(extra, steps):
+    # Real writers always emit Steps, Sampler and Seed; that is what marks the settings line.
+    standard = {"Steps": steps, "Sampler": "Euler", "Seed": "1"}
+    written = {**standard, **{key: value for key, value in extra.items() if key not in standard}}
+    block = format_a1111_parameters(prompt="a cat", negative_prompt="a dog", settings=written)
+    parsed = parse_a1111_parameters(block)
+    assert parsed.settings == written
+    assert (parsed.prompt, parsed.negative_prompt) == ("a cat", "a dog")
