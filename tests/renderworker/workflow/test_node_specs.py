@@ -156,3 +156,29 @@ def test_flux_and_sd3_loaders_are_known_but_not_worker_supported() -> None:
         assert class_type not in WORKER_SUPPORTED_CLASS_TYPES
         assert "Flux" in NODE_SPECS[class_type].unsupported_reason
     assert "KSampler" in WORKER_SUPPORTED_CLASS_TYPES
+
+
+def test_specs_agree_with_the_corpus_builders_independent_layouts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # tests/corpus/workflows/corpus_builder.py writes widget layouts out by hand, apart from
+    # the specs; both accounts must agree for every node the corpus knows.
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "corpus" / "workflows" / "corpus_builder.py"
+    spec = importlib.util.spec_from_file_location("kiln_corpus_builder", path)
+    assert spec is not None and spec.loader is not None
+    builder = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "kiln_corpus_builder", builder)  # dataclasses need it
+    spec.loader.exec_module(builder)
+    for class_type, layout in builder.LAYOUT.items():
+        expected = [
+            {builder.CONTROL: "<control>", builder.UPLOAD: "<upload>"}.get(name, name)
+            for name in layout
+        ]
+        assert widget_layout(class_type) == expected, class_type
+        assert list(NODE_SPECS[class_type].output_types) == builder.OUTPUTS[class_type], class_type
+        link_inputs = [(s.name, s.type) for s in NODE_SPECS[class_type].inputs if not s.is_widget]
+        assert link_inputs == builder.LINK_INPUTS.get(class_type, []), class_type
