@@ -77,6 +77,7 @@ class _Compiler:
     def __init__(self, graph: FlatGraph) -> None:
         self.graph = graph
         self.problems = graph.problems
+        self.unmapped: set[str] = set()
 
     def node_at(self, ref: SourceRef) -> tuple[FlatNode | None, SourceRef | None]:
         """The node behind a reference, following subgraph/group output boundaries."""
@@ -158,6 +159,7 @@ class _Compiler:
                     field="widgets_values",
                 )
             )
+            self.unmapped.add(node.id)
             return {}
         return mapped
 
@@ -200,8 +202,12 @@ class _Compiler:
                 elif resolved.link is not None:
                     inputs[slot.name] = [resolved.link[0], resolved.link[1]]
             entry: dict[str, Any] = {"inputs": inputs, "class_type": node.type}
-            if node.title:
-                entry["_meta"] = {"title": node.title}
+            meta: dict[str, Any] = {"title": node.title} if node.title else {}
+            if node.id in self.unmapped:
+                # Kept for the record (ComfyUI ignores _meta): nothing else can hold them.
+                meta["unmapped_widgets_values"] = node.widgets_values
+            if meta:
+                entry["_meta"] = meta
             api[node.id] = entry
         # Links into nodes that were not emitted (muted, bypassed without a match) vanish, and
         # with them the input — exactly what the frontend sends.

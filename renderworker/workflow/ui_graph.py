@@ -8,6 +8,7 @@ PrimitiveNode, Note) and muted/bypassed nodes: ``compile_ui`` decides what reach
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ SUBGRAPH_INPUT_NODE = -10
 SUBGRAPH_OUTPUT_NODE = -20
 
 SourceRef = tuple[str, int]  # (flat node id, output slot)
+_SUBGRAPH_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 @dataclass
@@ -370,8 +372,26 @@ class _Flattener:
         elif node_type.startswith(("workflow>", "workflow/")) and node_type[9:] in self.group_nodes:
             self.expand_group_node(node, self.group_nodes[node_type[9:]], depth=depth)
         else:
+            self._report_missing_definition(node)
             self.add_node(node)
         # Outputs of this node consumed inside the same level are resolved later by id.
+
+    def _report_missing_definition(self, node: FlatNode) -> None:
+        if _SUBGRAPH_ID.match(node.type):
+            where = "definitions.subgraphs"
+        elif node.type.startswith(("workflow>", "workflow/")):
+            where = "extra.groupNodes"
+        else:
+            return
+        self.problems.append(
+            Problem(
+                "missing_definition",
+                f"Node {node.id} is an instance of {describe_value(node.type)}, whose definition "
+                f"is missing from {where}; it cannot be expanded.",
+                node_id=node.id,
+                class_type=node.type,
+            )
+        )
 
     def expand_subgraph(
         self, instance: FlatNode, definition: dict[str, Any], *, depth: int, stack: tuple[str, ...]

@@ -235,7 +235,10 @@ def test_custom_node_with_unmappable_widgets_keeps_links_and_is_reported() -> No
         [[1, 1, 0, 2, 0, "IMAGE"]],
     )
     report = compile_ui_report(ui)
-    assert report.api["2"] == {"class_type": "Image Saver", "inputs": {"images": ["1", 0]}}
+    assert (report.api["2"]["class_type"], report.api["2"]["inputs"]) == (
+        "Image Saver",
+        {"images": ["1", 0]},
+    )
     assert [p.code for p in report.problems] == ["custom_node_values_unmapped"]
     assert compile_ui(ui) == report.api  # custom nodes never make compile_ui raise
 
@@ -534,3 +537,17 @@ def test_bypassed_group_node_passes_inputs_through() -> None:
     api = compile_ui(ui)
     assert sorted(api) == ["1", "3"]
     assert api["3"]["inputs"]["model"] == ["1", 0]
+
+
+def test_unmappable_custom_widget_values_are_kept_in_meta() -> None:
+    custom = node(2, "Image Saver", widgets=["a", "b", 3])
+    assert compile_ui(workflow([custom], []))["2"]["_meta"] == {
+        "unmapped_widgets_values": ["a", "b", 3]
+    }
+
+
+@pytest.mark.parametrize("type_", [SUBGRAPH_ID, "workflow>gone"])
+def test_instances_of_missing_definitions_are_reported(type_: str) -> None:
+    report = compile_ui_report(workflow([node(4, type_, outputs=["LATENT"])], []))
+    assert [(p.code, p.node_id) for p in report.problems] == [("missing_definition", "4")]
+    assert report.api["4"]["class_type"] == type_
