@@ -11,6 +11,7 @@ urlpatterns = [
     re_path(r"^api/", not_found_view),
     path("accounts/", include("marketplace.accounts.urls")),
     path("", include("marketplace.recipes.urls")),
+    path("", include("blueprints.urls")),
     path("", include("marketplace.gallery.urls")),
 ]
 

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from blueprints import views
+
+app_name = "blueprints"
+
+urlpatterns = [
+    path("posts/<int:post_id>/blueprint/new/", views.blueprint_new, name="new"),
+    path("blueprint-versions/<int:version_id>/", views.version_page, name="version"),
+    path(
+        "blueprint-versions/<int:version_id>/resources/<int:resource_id>/link/",
+        views.resource_link,
+        name="resource-link",
+    ),
+    path("blueprint-versions/<int:version_id>/submit/", views.version_submit, name="submit"),
+    path("blueprint-versions/<int:version_id>/publish/", views.version_publish, name="publish"),
+    path("models/upload/", views.model_upload, name="model-upload"),
+]
