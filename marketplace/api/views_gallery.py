@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api import serializers as s
 from marketplace.api.errors import error_body
+from marketplace.env import env_int
 from marketplace.gallery import presenters, selectors, services
 
 ERRORS = {
@@ -25,6 +30,38 @@ ERRORS = {
     404: OpenApiResponse(s.ErrorSerializer, description="Not found."),
     429: OpenApiResponse(s.ErrorSerializer, description="Rate limited."),
 }
+
+
+def anonymous_cache_seconds() -> int:
+    """How long anonymous visitors may be served a cached first page; 0 turns caching off.
+
+    ``settings.API_ANONYMOUS_CACHE_SECONDS``, else the environment variable of that name.
+    Off by default outside production: tests must see their own posts at once.
+    """
+    configured = getattr(settings, "API_ANONYMOUS_CACHE_SECONDS", None)
+    if configured is None:
+        return env_int("API_ANONYMOUS_CACHE_SECONDS", 0, minimum=0)
+    return int(configured)
+
+
+def _anonymous_first_page_key(request: Request) -> str | None:
+    """Cache key for a first page seen by an anonymous visitor, or None when not cacheable.
+
+    Most traffic is anonymous visitors opening the gallery's first page (any filter or
+    search); a few seconds of staleness there is invisible, and each hit skips the list
+    query and the presenting. Later pages (a cursor) and signed-in users always go to the
+    database. The host is part of the key because ``next`` is an absolute URL.
+    """
+    if request.query_params.get("cursor") or request.user.is_authenticated:
+        return None
+    if not isinstance(request.accepted_renderer, JSONRenderer):
+        return None  # the browsable API page is for people exploring, not for traffic
+    if anonymous_cache_seconds() <= 0:
+        return None
+    query = urlencode(sorted(request.query_params.items()))
+    page_url = f"{request.build_absolute_uri(request.path)}?{query}"
+    digest = hashlib.sha256(page_url.encode()).hexdigest()
+    return f"api:posts:first-page:{digest[:32]}"
 
 
 class PostListView(APIView):
@@ -40,7 +77,12 @@ class PostListView(APIView):
         parameters=[s.PostListQuerySerializer],
         responses={200: s.PostPageSerializer, **ERRORS},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
+        cache_key = _anonymous_first_page_key(request)
+        if cache_key is not None:
+            cached = cache.get(cache_key)
+            if cached is not None:
+                return HttpResponse(cached, content_type=request.accepted_renderer.media_type)
         query = s.PostListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = {key: str(value) for key, value in query.validated_data.items()}
@@ -55,13 +97,18 @@ class PostListView(APIView):
             next_params = {k: v for k, v in request.query_params.items() if k != "cursor"}
             next_params["cursor"] = page.next_cursor
             next_url = request.build_absolute_uri(request.path) + "?" + urlencode(next_params)
-        return Response(
-            {
-                "results": [presenters.post_card(post) for post in page.posts],
-                "next": next_url,
-                "next_cursor": page.next_cursor,
-            }
-        )
+        data = {
+            "results": [presenters.post_card(post) for post in page.posts],
+            "next": next_url,
+            "next_cursor": page.next_cursor,
+        }
+        if cache_key is not None:
+            # Cached rendered, so a hit costs one cache read and no serialising.
+            renderer = request.accepted_renderer
+            body = renderer.render(data, request.accepted_media_type, {"request": request})
+            cache.set(cache_key, body, anonymous_cache_seconds())
+            return HttpResponse(body, content_type=renderer.media_type)
+        return Response(data)
 
     @extend_schema(
         operation_id="posts_create",

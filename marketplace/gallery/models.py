@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.encoding import filepath_to_uri
 
 from marketplace.storage import private_storage, public_storage
 
@@ -105,6 +106,25 @@ class Post(models.Model):
         self.top_score = self.like_count + SALE_WEIGHT * self.sale_count
 
 
+_URL_PROBE = "kiln-url-probe.webp"
+
+
+def public_url_prefix() -> str | None:
+    """What public storage puts before a file's path in its URL ("/media/", a CDN origin).
+
+    Public files are unsigned, so every URL is this prefix plus the quoted path. Asking the
+    storage once per storage object instead of per file matters on S3, where ``url()`` runs
+    boto3's presigner: a gallery page shows 24 images with 4 widths each. None: a storage
+    whose URLs are not prefix + path; ask it file by file.
+    """
+    storage = public_storage()
+    if not hasattr(storage, "_kiln_url_prefix"):
+        probe = storage.url(_URL_PROBE)
+        prefix = probe.removesuffix(_URL_PROBE) if probe.endswith(_URL_PROBE) else None
+        storage._kiln_url_prefix = prefix  # type: ignore[attr-defined]
+    return storage._kiln_url_prefix  # type: ignore[attr-defined,no-any-return]
+
+
 class PostImage(models.Model):
     """The private original and the public, metadata-free WebP derivatives."""
 
@@ -124,8 +144,12 @@ class PostImage(models.Model):
         return f"image of post {self.post_id}"
 
     def derivative_urls(self) -> dict[int, str]:
+        prefix = public_url_prefix()
         storage = public_storage()
-        return {int(width): storage.url(path) for width, path in sorted(self.derivatives.items(), key=lambda kv: int(kv[0]))}
+        return {
+            int(width): prefix + filepath_to_uri(path) if prefix is not None else storage.url(path)
+            for width, path in sorted(self.derivatives.items(), key=lambda kv: int(kv[0]))
+        }
 
 
 class Like(models.Model):

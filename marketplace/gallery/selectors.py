@@ -15,6 +15,13 @@ from marketplace.recipes.tools import TOOLS
 
 DEFAULT_PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
+LIST_DEFERRED_FIELDS = (
+    "description",
+    "description_html",
+    "search_text",
+    "image__original",
+    "image__original_sha256",
+)
 PRODUCT_FILTERS = {
     "recipe": "has_recipe",
     "blueprint": "has_blueprint",
@@ -140,7 +147,10 @@ def post_list(*, filters: PostFilters, cursor: str | None = None, page_size: int
         queryset = after_cursor(queryset, Cursor.decode(cursor, sort=filters.sort))
     key = SORT_KEYS[filters.sort]
     rows = list(
-        queryset.select_related("image").order_by(f"-{key}", "-id")[: page_size + 1]
+        queryset.select_related("image")
+        # Cards never show these; skipping them keeps the page's rows small.
+        .defer(*LIST_DEFERRED_FIELDS)
+        .order_by(f"-{key}", "-id")[: page_size + 1]
     )
     next_cursor = cursor_for(rows[page_size - 1], sort=filters.sort).encode() if len(rows) > page_size else None
     return PostPage(posts=rows[:page_size], next_cursor=next_cursor, filters=filters)
