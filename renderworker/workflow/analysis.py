@@ -78,7 +78,11 @@ class Analysis:
     """Everything Kiln shows a creator about an upload before spending GPU time.
 
     ``api`` is the graph the analysis describes (the image's ``prompt`` when there was one,
-    otherwise the compiled UI workflow); it is what the worker would run.
+    otherwise the compiled UI workflow); it is what the worker would run. ``source_format`` is
+    "api", "api+ui" (an image or queue payload carrying both; the API graph is used), "ui" or
+    "a1111". ``base_model_family`` is sd15, sdxl, flux, sd3, video, other or unknown, with the
+    reasons in ``family_evidence``; ``sampler_family`` is deterministic, ancestral, sde, mixed,
+    unknown or none (see ``specs.names.sampler_noise_kind``).
     """
 
     source_format: str

@@ -18,6 +18,7 @@ from .problems import Problem, WorkflowError
 from .prompt_text import embedding_names
 from .source import WorkflowSource
 from .specs import NODE_SPECS, VALUE_NODE_TYPES, sampler_noise_kind
+from .ui_graph import SUBGRAPH_ID_PATTERN
 from .validate import is_link, validate_graph
 
 # Input name -> resource kind; applies to custom loaders too (they reuse core input names).
@@ -264,6 +265,12 @@ def _sampler_setting(reader: _GraphReader, node_id: str, node: dict[str, Any]) -
     return setting
 
 
+def _unknown_node_reason(class_type: str) -> str:
+    if SUBGRAPH_ID_PATTERN.match(class_type) or class_type.startswith(("workflow>", "workflow/")):
+        return "subgraph or group node whose definition is missing from the workflow"
+    return "custom node: not part of ComfyUI core, so Kiln's worker cannot run it"
+
+
 def _unsupported(reader: _GraphReader, family: str) -> list[UnsupportedNode]:
     found: list[UnsupportedNode] = []
     for node_id, node in reader.nodes.items():
@@ -274,7 +281,7 @@ def _unsupported(reader: _GraphReader, family: str) -> list[UnsupportedNode]:
                 UnsupportedNode(
                     node_id=node_id,
                     class_type=class_type,
-                    reason="custom node: not part of ComfyUI core, so Kiln's worker cannot run it",
+                    reason=_unknown_node_reason(class_type),
                 )
             )
         elif not spec.worker_supported:

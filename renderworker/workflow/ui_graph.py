@@ -23,7 +23,9 @@ SUBGRAPH_INPUT_NODE = -10
 SUBGRAPH_OUTPUT_NODE = -20
 
 SourceRef = tuple[str, int]  # (flat node id, output slot)
-_SUBGRAPH_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+SUBGRAPH_ID_PATTERN = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I
+)
 
 
 @dataclass
@@ -377,7 +379,7 @@ class _Flattener:
         # Outputs of this node consumed inside the same level are resolved later by id.
 
     def _report_missing_definition(self, node: FlatNode) -> None:
-        if _SUBGRAPH_ID.match(node.type):
+        if SUBGRAPH_ID_PATTERN.match(node.type):
             where = "definitions.subgraphs"
         elif node.type.startswith(("workflow>", "workflow/")):
             where = "extra.groupNodes"

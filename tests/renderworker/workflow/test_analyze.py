@@ -313,3 +313,14 @@ def test_settings_are_read_through_backend_value_nodes() -> None:
         "PrimitiveInt",
         "PrimitiveStringMultiline",
     ]
+
+
+def test_missing_subgraph_definition_is_named_as_such() -> None:
+    api = {
+        "1": {"class_type": "0f8e2a9c-1b3d-4c5e-8f70-9a1b2c3d4e5f", "inputs": {}},
+        "2": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}},
+    }
+    (unsupported,) = analyze(WorkflowSource(api=api)).unsupported
+    assert (
+        unsupported.reason == "subgraph or group node whose definition is missing from the workflow"
+    )
