@@ -220,7 +220,7 @@ def test_cards_show_recipe_price_and_verified_badges(
 
     html = client.get("/").content.decode()
 
-    assert '<li class="badge badge--tool">Midjourney</li>' in html
+    assert '<li class="badge badge--tool" title="Midjourney">Midjourney</li>' in html
     assert '<li class="badge badge--recipe">Recipe $12.50</li>' in html
     assert "Verified</li>" in html
 

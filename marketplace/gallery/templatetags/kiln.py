@@ -20,7 +20,7 @@ CURRENCY_SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥"}
 # A grid tile is TILE_ROWS_PER_WIDTH rows of the grid per column width (static/css/kiln.css
 # sets the row height to 1/20 of a column), so the tile keeps the image's aspect ratio.
 TILE_ROWS_PER_WIDTH = 20
-TILE_MIN_ROWS = 12  # wide panoramas still get a readable caption
+TILE_MIN_ROWS = 14  # wide panoramas still get room for badges and a caption
 TILE_MAX_ROWS = 36  # very tall images are cropped rather than filling a whole screen
 
 
