@@ -16,6 +16,7 @@ from django.utils import timezone
 from marketplace.accounts.models import CreatorProfile, User
 from marketplace.gallery import services
 from marketplace.gallery.models import Follow, Like, Post, PostStatus
+from marketplace.gallery.templatetags import kiln as kiln_filters
 from marketplace.gallery.views import PAGE_SIZE
 from tests.conftest import png_bytes
 
@@ -562,3 +563,42 @@ def test_500_template_renders_without_a_request(client: Client) -> None:
     html = render_to_string("500.html")
 
     assert "Something cracked in the kiln" in html
+
+
+# --- Template filters --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        (499, "usd", "$4.99"),
+        (100000, "eur", "€1000.00"),
+        (1200, "jpy", "¥1200"),
+        (250, "chf", "2.50 CHF"),
+    ],
+)
+def test_money_filter_formats_minor_units(amount: int, currency: str, shown: str) -> None:
+    assert kiln_filters.money(amount, currency) == shown
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "rows"), [(800, 600, 15), (600, 800, 27), (3000, 500, 14), (500, 3000, 36)]
+)
+def test_tiles_keep_the_aspect_ratio_within_bounds(width: int, height: int, rows: int) -> None:
+    assert kiln_filters.tile_rows({"width": width, "height": height}) == rows
+
+
+def test_anonymous_like_through_fetch_gets_a_401_with_the_log_in_address(
+    client: Client, owner: User, make_post: MakePost
+) -> None:
+    post = make_post(owner)
+
+    response = client.post(
+        reverse("gallery:post-like", args=[post.pk]),
+        {"action": "like"},
+        headers={"accept": "application/json"},
+    )
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Log in first.", "login_url": "/accounts/login/"}
+    assert not Like.objects.exists()
