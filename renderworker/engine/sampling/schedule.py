@@ -83,6 +83,15 @@ class DiscreteSchedule:
         log_sigma = (1 - weight) * self.log_sigmas[low_index] + weight * self.log_sigmas[high_index]
         return log_sigma.exp().to(timestep.device)
 
+    def percent_to_sigma(self, percent: float) -> float:
+        """sigma at `percent` of the way through sampling (0 = pure noise end, 1 = clean end),
+        via the fractional timestep (1 - percent)·999, as ComfyUI's start/end-percent inputs."""
+        if percent <= 0.0:
+            return 999999999.9
+        if percent >= 1.0:
+            return 0.0
+        return float(self.sigma(torch.tensor((1.0 - percent) * 999.0)))
+
     def scale_input(self, x: Tensor, sigma: Tensor) -> Tensor:
         """The UNet input for the noisy latent `x` at per-sample `sigma`: x / sqrt(sigma² + 1)."""
         sigma = _per_sample(sigma, ndim=x.ndim)

@@ -25,6 +25,7 @@ from .exponential_multistep import (
 )
 from .karras import dpm_2, dpm_2_ancestral, euler, euler_ancestral, heun, heunpp2
 from .linear_multistep import ipndm, ipndm_v, lms
+from .sa_solver import sa_solver, sa_solver_pece
 from .seeds import exp_heun_2_x0, exp_heun_2_x0_sde, seeds_2, seeds_3
 from .stepwise import ddpm, lcm
 from .unipc import uni_pc, uni_pc_bh2
@@ -71,6 +72,8 @@ SAMPLERS: dict[str, SamplerFunction] = {
     "er_sde": er_sde,
     "seeds_2": seeds_2,
     "seeds_3": seeds_3,
+    "sa_solver": sa_solver,
+    "sa_solver_pece": sa_solver_pece,
     "ddim": euler,
     "uni_pc": uni_pc,
     "uni_pc_bh2": uni_pc_bh2,

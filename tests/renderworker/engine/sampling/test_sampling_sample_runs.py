@@ -30,6 +30,8 @@ STOCHASTIC = {
     "exp_heun_2_x0_sde",
     "seeds_2",
     "seeds_3",
+    "sa_solver",
+    "sa_solver_pece",
     "dpm_2_ancestral",
     "dpmpp_2s_ancestral",
     "dpmpp_sde",

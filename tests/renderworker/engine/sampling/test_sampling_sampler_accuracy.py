@@ -65,6 +65,8 @@ STOCHASTIC = [
     "exp_heun_2_x0_sde",
     "seeds_2",
     "seeds_3",
+    "sa_solver",
+    "sa_solver_pece",
 ]
 
 
@@ -233,3 +235,33 @@ def test_samplers_converge_with_their_order(
         errors.append(float((result.double() - exact).abs().max()))
     low, high = EXPECTED_ORDER[sampler]
     assert low <= math.log2(errors[0] / errors[1]) <= high
+
+
+@pytest.mark.parametrize("sampler", ["sa_solver", "sa_solver_pece"])
+def test_sa_solver_is_a_third_order_ode_solver_outside_its_stochastic_window(
+    gaussian: Any, guided_gaussian: Any, sampler: str
+) -> None:
+    # Noise is added only for sigmas between the 20 % and 80 % points (about 5.09 to 0.571).
+    start = torch.randn(1, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    errors = []
+    for steps in (16, 32):
+        sigmas = torch.exp(
+            torch.linspace(math.log(0.5), math.log(0.03), steps + 1, dtype=torch.float64)
+        )
+        sigmas = sigmas.float()
+        result = sample(sampler=sampler, denoise=guided_gaussian, x=start, sigmas=sigmas, seed=1)
+        other_seed = sample(
+            sampler=sampler, denoise=guided_gaussian, x=start, sigmas=sigmas, seed=2
+        )
+        assert torch.equal(result, other_seed)
+        exact = gaussian.ode_solution(
+            start, sigma_start=float(sigmas[0]), sigma_end=float(sigmas[-1])
+        )
+        errors.append(float((result.double() - exact).abs().max()))
+    assert 2.5 <= math.log2(errors[0] / errors[1]) <= 3.6
+
+
+def test_percent_to_sigma_uses_the_fractional_timestep(schedule: DiscreteSchedule) -> None:
+    assert schedule.percent_to_sigma(0.2) == float(schedule.sigma(torch.tensor(799.2)))
+    assert schedule.percent_to_sigma(0.0) == 999999999.9
+    assert schedule.percent_to_sigma(1.0) == 0.0

@@ -192,6 +192,8 @@ MODEL_CALLS_FOR_TEN_STEPS = {
     "exp_heun_2_x0_sde": 19,
     "seeds_2": 19,
     "seeds_3": 28,
+    "sa_solver": 10,
+    "sa_solver_pece": 19,  # plus one evaluation after each correction
 }
 
 
