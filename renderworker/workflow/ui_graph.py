@@ -410,7 +410,6 @@ class _Flattener:
         prefix = instance.id + ":"
         self.instance_inputs[prefix] = list(instance.inputs)
         self._promote_widgets(instance, prefix)
-        inner_mode = MODE_MUTED if instance.mode in (MODE_MUTED, MODE_BYPASSED) else None
         if instance.mode == MODE_MUTED:
             self.add_node(
                 FlatNode(
@@ -428,11 +427,8 @@ class _Flattener:
             # Bypassing the instance passes its inputs through to same-typed outputs.
             self.add_node(instance)
             return
-        local_problems: list[Problem] = []
-        links = parse_links(
-            definition.get("links"), problems=local_problems, where=f"subgraph {subgraph_id}"
-        )
-        self.problems.extend(local_problems)
+        # Parsed again by flatten_level below, which reports any problem once.
+        links = parse_links(definition.get("links"), problems=[], where=f"subgraph {subgraph_id}")
         for link in links.values():
             if link.target_id == str(SUBGRAPH_OUTPUT_NODE):
                 if link.origin_id == str(SUBGRAPH_INPUT_NODE):
@@ -451,7 +447,7 @@ class _Flattener:
             prefix=prefix,
             depth=depth + 1,
             where=f"subgraph {subgraph_id}",
-            forced_mode=inner_mode,
+            forced_mode=None,
             stack=(*stack, subgraph_id),
         )
 

@@ -551,3 +551,10 @@ def test_instances_of_missing_definitions_are_reported(type_: str) -> None:
     report = compile_ui_report(workflow([node(4, type_, outputs=["LATENT"])], []))
     assert [(p.code, p.node_id) for p in report.problems] == [("missing_definition", "4")]
     assert report.api["4"]["class_type"] == type_
+
+
+def test_bad_link_inside_a_subgraph_is_reported_once() -> None:
+    ui = subgraph_workflow()
+    ui["definitions"]["subgraphs"][0]["links"].append("garbage")
+    report = compile_ui_report(ui)
+    assert [p.code for p in report.problems] == ["bad_link_shape"]
