@@ -304,7 +304,7 @@ TOOL_LIST: tuple[Tool, ...] = (
                 label="Exclude (--no)",
                 max_items=50,
                 item_max_length=200,
-                pattern=r"(?s)(?!(?:.*\s)?--[A-Za-z]).+",
+                pattern="(?s)(?!(?:.*\\s)?(?:--|\u2014|\u2013)[A-Za-z]).+",
                 pattern_help="a term without a word starting with -- (a flag)",
             ),
             SeedParam(name="seed", label="Seed (--seed)", max_value=_SEED_32),
