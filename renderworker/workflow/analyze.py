@@ -14,11 +14,11 @@ from .analysis import (
 )
 from .compile_ui import compile_ui_report
 from .family import SUPPORTED_FAMILIES, detect_family
+from .flat_graph import SUBGRAPH_ID_PATTERN
 from .problems import Problem, WorkflowError
 from .prompt_text import embedding_names
 from .source import WorkflowSource
 from .specs import NODE_SPECS, VALUE_NODE_TYPES, sampler_noise_kind
-from .ui_graph import SUBGRAPH_ID_PATTERN
 from .validate import is_link, validate_graph
 
 # Input name -> resource kind; applies to custom loaders too (they reuse core input names).

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .flat_graph import MODE_BYPASSED, MODE_MUTED, FlatGraph, FlatNode, SourceRef
 from .json_text import check_json_shape
 from .problems import Problem, WorkflowError, describe_value
 from .prompt_text import frontend_prompt_text
 from .specs import NODE_SPECS, VIRTUAL_NODE_TYPES
-from .ui_graph import MODE_BYPASSED, MODE_MUTED, FlatGraph, FlatNode, SourceRef, flatten_ui
+from .ui_graph import flatten_ui
 from .widget_values import custom_widgets_by_name, widgets_by_name
 
 # Problems that mean the compiled graph cannot be trusted at all.

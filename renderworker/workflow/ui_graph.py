@@ -8,167 +8,29 @@ PrimitiveNode, Note) and muted/bypassed nodes: ``compile_ui`` decides what reach
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from .limits import MAX_LINKS, MAX_NODES, MAX_SUBGRAPH_DEPTH
+from .flat_graph import (
+    MODE_BYPASSED,
+    MODE_MUTED,
+    SUBGRAPH_ID_PATTERN,
+    SUBGRAPH_INPUT_NODE,
+    SUBGRAPH_OUTPUT_NODE,
+    BoundaryRef,
+    FlatGraph,
+    FlatInput,
+    FlatNode,
+    SourceRef,
+    UiLink,
+    as_int,
+    node_id_text,
+    parse_links,
+)
+from .limits import MAX_NODES, MAX_SUBGRAPH_DEPTH
 from .problems import Problem, WorkflowError, describe_value
 from .specs import NODE_SPECS
 
-MODE_MUTED = 2
-MODE_BYPASSED = 4
-# Subgraph boundary pseudo-nodes in link tables.
-SUBGRAPH_INPUT_NODE = -10
-SUBGRAPH_OUTPUT_NODE = -20
-
-SourceRef = tuple[str, int]  # (flat node id, output slot)
-SUBGRAPH_ID_PATTERN = re.compile(
-    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I
-)
-
-
-@dataclass
-class FlatInput:
-    """One input slot: its name (the widget's name for converted widgets), type and source."""
-
-    name: str
-    type: str
-    source: SourceRef | None
-    is_widget: bool
-
-
-@dataclass
-class FlatNode:
-    """A node of the flattened graph, still in UI terms."""
-
-    id: str
-    type: str
-    mode: int
-    inputs: list[FlatInput]
-    output_types: list[str]
-    widgets_values: Any
-    title: str | None
-    # For PrimitiveNodes synthesised from a subgraph's promoted widget.
-    constant: Any = None
-
-
-@dataclass(frozen=True)
-class _BoundaryRef:
-    """A link from a subgraph's input node: resolved once the instance's own inputs are known."""
-
-    prefix: str
-    slot: int
-
-
-@dataclass
-class _Link:
-    origin_id: str
-    origin_slot: int
-    target_id: str
-    target_slot: int
-    type: str
-
-
-@dataclass
-class FlatGraph:
-    """The flattened graph plus the problems met while flattening (never fatal ones)."""
-
-    nodes: dict[str, FlatNode] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    # (instance flat id, output slot) -> where that output really comes from.
-    boundary_outputs: dict[SourceRef, SourceRef | None] = field(default_factory=dict)
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) < 20:
-        return int(value)
-    return None
-
-
-def _node_id_text(value: Any) -> str | None:
-    number = _as_int(value)
-    if number is not None:
-        return str(number)
-    if isinstance(value, str) and value and len(value) <= 200:
-        return value
-    return None
-
-
-def parse_links(raw_links: Any, *, problems: list[Problem], where: str) -> dict[int, _Link]:
-    """Links by id from the v0.4 list form ``[id, from, slot, to, slot, type]`` or v1 objects."""
-    links: dict[int, _Link] = {}
-    if raw_links is None:
-        return links
-    if not isinstance(raw_links, list):
-        problems.append(
-            Problem(
-                "bad_link_shape",
-                f"{where}: 'links' must be a list, got {type(raw_links).__name__}.",
-                field="links",
-            )
-        )
-        return links
-    if len(raw_links) > MAX_LINKS:
-        raise WorkflowError.single(
-            "too_many_links",
-            f"{where} has {len(raw_links):,} links; at most {MAX_LINKS:,} are accepted.",
-            field="links",
-        )
-    for raw in raw_links:
-        if raw is None:
-            continue  # editors leave null holes where links were deleted
-        if isinstance(raw, list) and len(raw) >= 5:
-            link_id, origin, origin_slot, target, target_slot = raw[:5]
-            link_type = raw[5] if len(raw) > 5 else "*"
-        elif isinstance(raw, dict):
-            link_id, origin, origin_slot = (
-                raw.get("id"),
-                raw.get("origin_id"),
-                raw.get("origin_slot"),
-            )
-            target, target_slot, link_type = (
-                raw.get("target_id"),
-                raw.get("target_slot"),
-                raw.get("type", "*"),
-            )
-        else:
-            problems.append(
-                Problem(
-                    "bad_link_shape",
-                    f"{where}: a link is {describe_value(raw)}; expected [id, from_node, "
-                    "from_slot, to_node, to_slot, type] or an object.",
-                    field="links",
-                )
-            )
-            continue
-        numbers = [_as_int(link_id), _as_int(origin_slot), _as_int(target_slot)]
-        origin_text, target_text = _node_id_text(origin), _node_id_text(target)
-        if None in numbers or origin_text is None or target_text is None:
-            problems.append(
-                Problem(
-                    "bad_link_shape",
-                    f"{where}: link {describe_value(raw)} has a missing or non-integer id, node or "
-                    "slot.",
-                    field="links",
-                )
-            )
-            continue
-        assert numbers[0] is not None and numbers[1] is not None and numbers[2] is not None
-        links[numbers[0]] = _Link(
-            origin_id=origin_text,
-            origin_slot=numbers[1],
-            target_id=target_text,
-            target_slot=numbers[2],
-            type=link_type if isinstance(link_type, str) else "*",
-        )
-    return links
+__all__ = ["flatten_ui"]
 
 
 class _Flattener:
@@ -264,9 +126,9 @@ class _Flattener:
             )
 
     def source_for(
-        self, link_id: Any, links: dict[int, _Link], *, prefix: str, node_id: str, slot: Any
-    ) -> SourceRef | _BoundaryRef | None:
-        number = _as_int(link_id)
+        self, link_id: Any, links: dict[int, UiLink], *, prefix: str, node_id: str, slot: Any
+    ) -> SourceRef | BoundaryRef | None:
+        number = as_int(link_id)
         if link_id is None or number is None:
             return None
         link = links.get(number)
@@ -282,13 +144,13 @@ class _Flattener:
             )
             return None
         if link.origin_id == str(SUBGRAPH_INPUT_NODE):
-            return _BoundaryRef(prefix=prefix, slot=link.origin_slot)
+            return BoundaryRef(prefix=prefix, slot=link.origin_slot)
         return (prefix + link.origin_id, link.origin_slot)
 
     def flatten_node(
         self,
         raw: Any,
-        links: dict[int, _Link],
+        links: dict[int, UiLink],
         *,
         prefix: str,
         depth: int,
@@ -305,7 +167,7 @@ class _Flattener:
                 )
             )
             return
-        local_id = _node_id_text(raw.get("id"))
+        local_id = node_id_text(raw.get("id"))
         node_type = raw.get("type")
         if local_id is None or not isinstance(node_type, str) or not node_type:
             self.problems.append(
@@ -318,7 +180,7 @@ class _Flattener:
             )
             return
         flat_id = prefix + local_id
-        mode = _as_int(raw.get("mode")) or 0
+        mode = as_int(raw.get("mode")) or 0
         if forced_mode is not None and mode not in (MODE_MUTED, MODE_BYPASSED):
             mode = forced_mode
         inputs: list[FlatInput] = []
@@ -348,7 +210,7 @@ class _Flattener:
             flat_input = FlatInput(
                 name=name, type=slot_type, source=None, is_widget=isinstance(widget_name, str)
             )
-            if isinstance(source, _BoundaryRef):
+            if isinstance(source, BoundaryRef):
                 self.pending_boundary_inputs.append((flat_input, source.prefix, source.slot))
                 self.pending_ids.add(id(flat_input))
             else:
@@ -509,7 +371,7 @@ class _Flattener:
         internal: dict[tuple[int, int], tuple[int, int]] = {}
         for raw in raw_links if isinstance(raw_links, list) else []:
             if isinstance(raw, list) and len(raw) >= 4:
-                from_index, from_slot, to_index, to_slot = (_as_int(value) for value in raw[:4])
+                from_index, from_slot, to_index, to_slot = (as_int(value) for value in raw[:4])
                 if (
                     from_index is not None
                     and from_slot is not None
@@ -526,7 +388,7 @@ class _Flattener:
         for position, raw in enumerate(raw_nodes):
             if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
                 continue
-            index = _as_int(raw.get("index"))
+            index = as_int(raw.get("index"))
             index = position if index is None else index
             inner = dict(raw)
             inner["id"] = index
