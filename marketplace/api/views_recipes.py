@@ -24,11 +24,15 @@ from marketplace.recipes.recipe_input import RecipeValidationError
 from marketplace.recipes.tools import TOOLS
 
 ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="Bad input; `field` names the culprit, "
-                         "`details` lists every problem with its value and what is accepted."),
+    400: OpenApiResponse(
+        s.ErrorSerializer,
+        description="Bad input; `field` names the culprit, "
+        "`details` lists every problem with its value and what is accepted.",
+    ),
     401: OpenApiResponse(s.ErrorSerializer, description="Authentication required."),
-    403: OpenApiResponse(s.ErrorSerializer, description="Not the post's creator, or the token "
-                         "lacks the scope."),
+    403: OpenApiResponse(
+        s.ErrorSerializer, description="Not the post's creator, or the token lacks the scope."
+    ),
     404: OpenApiResponse(s.ErrorSerializer, description="No such post, or it has no Recipe."),
     429: OpenApiResponse(s.ErrorSerializer, description="Rate limited."),
 }
@@ -36,18 +40,21 @@ ERRORS = {
 
 # --- OpenAPI shapes (the service does the validation, not these) ----------------------------
 
-class RecipePriceSerializer(serializers.Serializer):
+
+class RecipePriceInSerializer(serializers.Serializer):
     amount = serializers.IntegerField(min_value=0, help_text="Minor units (cents); 0 = free.")
     currency = serializers.CharField(default="usd", help_text="usd, eur, gbp, cad, aud or jpy.")
 
 
 class RecipeWriteSerializer(serializers.Serializer):
-    tool = serializers.CharField(required=False, help_text="A tool slug; defaults to the post's tool.")
+    tool = serializers.CharField(
+        required=False, help_text="A tool slug; defaults to the post's tool."
+    )
     prompt = serializers.CharField(required=False)
     negative_prompt = serializers.CharField(required=False, allow_blank=True)
     params = serializers.DictField(required=False, help_text="Parameters per the tool's schema.")
     notes = serializers.CharField(required=False, allow_blank=True, help_text="Markdown.")
-    price = RecipePriceSerializer(required=False)
+    price = RecipePriceInSerializer(required=False)
     pasted = serializers.CharField(
         required=False,
         help_text="An Automatic1111 parameters block or a Midjourney prompt, instead of "
@@ -56,26 +63,28 @@ class RecipeWriteSerializer(serializers.Serializer):
     )
 
 
-class PriceSerializer(serializers.Serializer):
+class RecipePriceOutSerializer(serializers.Serializer):
     amount = serializers.IntegerField()
     currency = serializers.CharField()
-    label = serializers.CharField(help_text='"Free" for 0, else e.g. "$4.99".')
+    label = serializers.CharField(  # type: ignore[assignment]  # a field named "label"
+        help_text='"Free" for 0, else e.g. "$4.99".'
+    )
     is_free = serializers.BooleanField()
 
 
-class PromptLengthSerializer(serializers.Serializer):
+class RecipePromptLengthSerializer(serializers.Serializer):
     characters = serializers.IntegerField()
     words = serializers.IntegerField()
 
 
-class UnparsedSerializer(serializers.Serializer):
+class PasteUnparsedSerializer(serializers.Serializer):
     text = serializers.CharField()
     reason = serializers.CharField()
 
 
 class PasteReportSerializer(serializers.Serializer):
     format = serializers.CharField(help_text="automatic1111, midjourney or plain.")
-    unparsed = UnparsedSerializer(many=True)
+    unparsed = PasteUnparsedSerializer(many=True)
 
 
 class RecipeSerializer(serializers.Serializer):
@@ -84,16 +93,17 @@ class RecipeSerializer(serializers.Serializer):
     reproducible = serializers.BooleanField()
     full = serializers.BooleanField(help_text="False: the teaser a visitor sees before purchase.")
     param_names = serializers.ListField(child=serializers.CharField())
-    prompt_length = PromptLengthSerializer()
+    prompt_length = RecipePromptLengthSerializer()
     has_negative_prompt = serializers.BooleanField()
-    price = PriceSerializer()
+    price = RecipePriceOutSerializer()
     prompt = serializers.CharField(required=False, help_text="Only when `full`.")
     negative_prompt = serializers.CharField(required=False, help_text="Only when `full`.")
     params = serializers.DictField(required=False, help_text="Only when `full`.")
     notes = serializers.CharField(required=False, help_text="Only when `full`.")
     notes_html = serializers.CharField(required=False, help_text="Only when `full`.")
     structured_settings = serializers.JSONField(
-        required=False, allow_null=True,
+        required=False,
+        allow_null=True,
         help_text="Only when `full`: for automatic1111/comfyui, the settings in the Blueprint "
         "analysis form.",
     )
@@ -102,19 +112,21 @@ class RecipeSerializer(serializers.Serializer):
     paste = PasteReportSerializer(required=False, help_text="Only in a PUT answer with `pasted`.")
 
 
-class ParseRequestSerializer(serializers.Serializer):
+class RecipeParseRequestSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="The pasted block or prompt.")
-    tool = serializers.CharField(required=False, help_text="Read the text for this tool; "
-                                 "detected from the text when left out.")
+    tool = serializers.CharField(
+        required=False,
+        help_text="Read the text for this tool; detected from the text when left out.",
+    )
 
 
-class ParseResultSerializer(serializers.Serializer):
+class RecipeParseResultSerializer(serializers.Serializer):
     tool = serializers.CharField(allow_null=True)
     format = serializers.CharField()
     prompt = serializers.CharField(allow_blank=True)
     negative_prompt = serializers.CharField(allow_blank=True)
     params = serializers.DictField()
-    unparsed = UnparsedSerializer(many=True)
+    unparsed = PasteUnparsedSerializer(many=True)
     structured_settings = serializers.JSONField(allow_null=True)
 
 
@@ -126,8 +138,13 @@ _WRITE_EXAMPLES = [
             "tool": "automatic1111",
             "prompt": "example prompt text",
             "negative_prompt": "example negative text",
-            "params": {"steps": 20, "sampler": "DPM++ 2M", "schedule_type": "Karras",
-                       "cfg_scale": 7, "size": "512x768"},
+            "params": {
+                "steps": 20,
+                "sampler": "DPM++ 2M",
+                "schedule_type": "Karras",
+                "cfg_scale": 7,
+                "size": "512x768",
+            },
             "notes": "Example *notes*.",
             "price": {"amount": 300, "currency": "usd"},
         },
@@ -165,7 +182,7 @@ class PostRecipeView(APIView):
     def get_permissions(self) -> list[Any]:
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
             return [IsAuthenticated(), *super().get_permissions()]
-        return super().get_permissions()
+        return list(super().get_permissions())
 
     @extend_schema(
         operation_id="posts_recipe_retrieve",
@@ -190,7 +207,11 @@ class PostRecipeView(APIView):
     def put(self, request: Request, post_id: int) -> Response:
         post = gallery_selectors.post_get(post_id=post_id, viewer=request.user)
         try:
-            result = services.recipe_upsert(post=post, user=request.user, data=request.data)
+            result = services.recipe_upsert(
+                post=post,
+                user=request.user,  # type: ignore[arg-type]  # authenticated: IsAuthenticated
+                data=request.data,
+            )
         except RecipeValidationError as error:
             return _validation_error_response(error)
         data = presenters.recipe_full(result.recipe)
@@ -199,11 +220,12 @@ class PostRecipeView(APIView):
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return _private(Response(data, status=code))
 
-    @extend_schema(operation_id="posts_recipe_destroy", request=None,
-                   responses={204: None, **ERRORS})
+    @extend_schema(
+        operation_id="posts_recipe_destroy", request=None, responses={204: None, **ERRORS}
+    )
     def delete(self, request: Request, post_id: int) -> Response:
         post = gallery_selectors.post_get(post_id=post_id, viewer=request.user)
-        services.recipe_delete(post=post, user=request.user)
+        services.recipe_delete(post=post, user=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -214,14 +236,18 @@ class RecipeParseView(APIView):
 
     @extend_schema(
         operation_id="recipes_parse",
-        request=ParseRequestSerializer,
-        examples=[OpenApiExample(
-            "Automatic1111",
-            value={"text": "example prompt\nNegative prompt: example negative\nSteps: 20, "
-                   "Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1, Size: 512x768"},
-            request_only=True,
-        )],
-        responses={200: ParseResultSerializer, **ERRORS},
+        request=RecipeParseRequestSerializer,
+        examples=[
+            OpenApiExample(
+                "Automatic1111",
+                value={
+                    "text": "example prompt\nNegative prompt: example negative\nSteps: 20, "
+                    "Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1, Size: 512x768"
+                },
+                request_only=True,
+            )
+        ],
+        responses={200: RecipeParseResultSerializer, **ERRORS},
         description="Paste-to-fill without saving: what the text fills, and every piece it "
         "could not use with the reason.",
     )
@@ -229,24 +255,46 @@ class RecipeParseView(APIView):
         body = request.data if isinstance(request.data, dict) else {}
         text, tool = body.get("text"), body.get("tool") or None
         if tool is not None and (not isinstance(tool, str) or tool not in TOOLS):
-            return Response(error_body(code="invalid_choice", field="tool", message=(
-                f"tool: {str(tool)[:40]!r} is not a known tool; accepted: {', '.join(TOOLS)}")),
-                status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                error_body(
+                    code="invalid_choice",
+                    field="tool",
+                    message=(
+                        f"tool: {str(tool)[:40]!r} is not a known tool; "
+                        f"accepted: {', '.join(TOOLS)}"
+                    ),
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         if not isinstance(text, str) or not text.strip():
-            return Response(error_body(code="required", field="text", message=(
-                "text: missing or empty; accepted: an Automatic1111 parameters block, a "
-                "Midjourney prompt or plain text")), status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                error_body(
+                    code="required",
+                    field="text",
+                    message=(
+                        "text: missing or empty; accepted: an Automatic1111 parameters block, a "
+                        "Midjourney prompt or plain text"
+                    ),
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         try:
             result = parse_pasted(text, tool=tool)
         except PasteError as error:
-            return Response(error_body(code="invalid", field="text", message=str(error)),
-                            status=status.HTTP_400_BAD_REQUEST)
-        return _private(Response({
-            "tool": result.tool,
-            "format": result.format,
-            "prompt": result.prompt,
-            "negative_prompt": result.negative_prompt,
-            "params": result.params,
-            "unparsed": presenters.unparsed_list(result.unparsed),
-            "structured_settings": result.comfy_settings,
-        }))
+            return Response(
+                error_body(code="invalid", field="text", message=str(error)),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return _private(
+            Response(
+                {
+                    "tool": result.tool,
+                    "format": result.format,
+                    "prompt": result.prompt,
+                    "negative_prompt": result.negative_prompt,
+                    "params": result.params,
+                    "unparsed": presenters.unparsed_list(result.unparsed),
+                    "structured_settings": result.comfy_settings,
+                }
+            )
+        )

@@ -28,8 +28,14 @@ from marketplace.recipes.tools import TOOLS, FormField, describe_form_fields
 PARAM_PREFIX = "param_"
 # Service issue fields that are not "params.<name>" -> form field names.
 _ISSUE_FIELDS = {
-    "tool": "tool", "prompt": "prompt", "negative_prompt": "negative_prompt", "notes": "notes",
-    "price": "price", "price.amount": "price", "price.currency": "currency", "pasted": "pasted",
+    "tool": "tool",
+    "prompt": "prompt",
+    "negative_prompt": "negative_prompt",
+    "notes": "notes",
+    "price": "price",
+    "price.amount": "price",
+    "price.currency": "currency",
+    "pasted": "pasted",
 }
 _BOOL_CHOICES = [("", "—"), ("true", "Yes"), ("false", "No")]
 _LINE_WIDGETS = frozenset({"text_list", "lora_list", "key_value"})
@@ -115,31 +121,50 @@ def _param_field(spec: FormField) -> forms.Field:
     label, help_text = spec["label"], _help(spec)
     widget = spec["widget"]
     if widget == "checkbox":
-        return forms.CharField(required=False, label=label, help_text=help_text,
-                               widget=forms.Select(choices=_BOOL_CHOICES))
+        return forms.CharField(
+            required=False,
+            label=label,
+            help_text=help_text,
+            widget=forms.Select(choices=_BOOL_CHOICES),
+        )
     if widget == "multiselect":
-        return _ListField(required=False, label=label, help_text=help_text,
-                          widget=forms.CheckboxSelectMultiple(choices=spec["choices"] or []))
+        return _ListField(
+            required=False,
+            label=label,
+            help_text=help_text,
+            widget=forms.CheckboxSelectMultiple(choices=spec["choices"] or []),
+        )
     if spec["choices"]:
-        return forms.CharField(required=False, label=label, help_text=help_text,
-                               widget=forms.Select(choices=[("", "—"), *spec["choices"]]))
+        return forms.CharField(
+            required=False,
+            label=label,
+            help_text=help_text,
+            widget=forms.Select(choices=[("", "—"), *spec["choices"]]),
+        )
     if widget in _LINE_WIDGETS:
-        return forms.CharField(required=False, label=label, help_text=help_text, strip=False,
-                               widget=forms.Textarea(attrs={"rows": 3}))
+        return forms.CharField(
+            required=False,
+            label=label,
+            help_text=help_text,
+            strip=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
     if widget == "number":
         attrs: dict[str, Any] = {"inputmode": "decimal"}
         if spec["kind"] == "int":
             attrs.update(min=spec["min"], max=spec["max"], step=spec["step"] or 1)
         else:
             attrs.update(min=spec["min"], max=spec["max"], step="any")
-        return forms.CharField(required=False, label=label, help_text=help_text,
-                               widget=forms.NumberInput(attrs=attrs))
+        return forms.CharField(
+            required=False, label=label, help_text=help_text, widget=forms.NumberInput(attrs=attrs)
+        )
     attrs = {"inputmode": "numeric"} if widget == "seed" else {}
     placeholder = {"size": "1024x768", "aspect_ratio": "3:2"}.get(widget)
     if placeholder:
         attrs["placeholder"] = placeholder
-    return forms.CharField(required=False, label=label, help_text=help_text,
-                           widget=forms.TextInput(attrs=attrs))
+    return forms.CharField(
+        required=False, label=label, help_text=help_text, widget=forms.TextInput(attrs=attrs)
+    )
 
 
 def tool_options() -> list[tuple[str, str]]:
@@ -149,19 +174,37 @@ def tool_options() -> list[tuple[str, str]]:
 class RecipeForm(forms.Form):
     """Prompt, notes, price and one field per parameter of ``tool`` (named ``param_<name>``)."""
 
-    tool = forms.CharField(widget=forms.Select(choices=()), required=False,
-                           help_text="Changing the tool shows its settings (Switch tool).")
+    tool = forms.CharField(
+        widget=forms.Select(choices=()),
+        required=False,
+        help_text="Changing the tool shows its settings (Switch tool).",
+    )
     prompt = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5}))
-    negative_prompt = forms.CharField(required=False, strip=False, label="Negative prompt",
-                                      widget=forms.Textarea(attrs={"rows": 3}))
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                            help_text="Markdown. Shown to buyers with the Recipe.")
-    price = forms.CharField(required=False, help_text="Leave empty or 0 for a free Recipe.",
-                            widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}))
-    currency = forms.CharField(required=False, initial=DEFAULT_CURRENCY, widget=forms.Select(
-        choices=[(code, code.upper()) for code in ACCEPTED_CURRENCIES]))
+    negative_prompt = forms.CharField(
+        required=False,
+        strip=False,
+        label="Negative prompt",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown. Shown to buyers with the Recipe.",
+    )
+    price = forms.CharField(
+        required=False,
+        help_text="Leave empty or 0 for a free Recipe.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}),
+    )
+    currency = forms.CharField(
+        required=False,
+        initial=DEFAULT_CURRENCY,
+        widget=forms.Select(choices=[(code, code.upper()) for code in ACCEPTED_CURRENCIES]),
+    )
     pasted = forms.CharField(
-        required=False, strip=False, label="Paste an Automatic1111 block or a Midjourney prompt",
+        required=False,
+        strip=False,
+        label="Paste an Automatic1111 block or a Midjourney prompt",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Fill from paste reads it into the fields above; nothing is saved until you "
         "save. Whatever cannot be used is listed.",
@@ -190,7 +233,9 @@ class RecipeForm(forms.Form):
                     self.add_error(name, error)
         currency = cleaned.get("currency") or DEFAULT_CURRENCY
         try:
-            cleaned["price_minor"] = major_to_minor(text=cleaned.get("price") or "", currency=currency)
+            cleaned["price_minor"] = major_to_minor(
+                text=cleaned.get("price") or "", currency=currency
+            )
         except PriceInputError as error:
             self.add_error("price", str(error))
         return cleaned
@@ -217,23 +262,32 @@ class RecipeForm(forms.Form):
             "negative_prompt": data.get("negative_prompt", ""),
             "params": params,
             "notes": data.get("notes", ""),
-            "price": {"amount": data.get("price_minor", 0), "currency": data.get("currency") or DEFAULT_CURRENCY},
+            "price": {
+                "amount": data.get("price_minor", 0),
+                "currency": data.get("currency") or DEFAULT_CURRENCY,
+            },
         }
 
     def add_service_errors(self, error: RecipeValidationError) -> None:
         """Put each issue of the service next to its field (or above the form)."""
         for issue in error.issues:
             name = issue["field"]
-            if name.startswith("params.") and PARAM_PREFIX + name[len("params."):] in self.fields:
-                target: str | None = PARAM_PREFIX + name[len("params."):]
+            if name.startswith("params.") and PARAM_PREFIX + name[len("params.") :] in self.fields:
+                target: str | None = PARAM_PREFIX + name[len("params.") :]
             else:
                 target = _ISSUE_FIELDS.get(name)
             self.add_error(target, issue["message"])
 
 
 def initial_from_values(
-    *, tool: str, prompt: str, negative_prompt: str, params: dict[str, Any], notes: str = "",
-    price_minor: int = 0, currency: str = DEFAULT_CURRENCY,
+    *,
+    tool: str,
+    prompt: str,
+    negative_prompt: str,
+    params: dict[str, Any],
+    notes: str = "",
+    price_minor: int = 0,
+    currency: str = DEFAULT_CURRENCY,
 ) -> dict[str, Any]:
     """Initial form values for a Recipe's (or a paste's) cleaned values."""
     specs = {spec["name"]: spec for spec in describe_form_fields(tool)} if tool in TOOLS else {}
@@ -253,15 +307,23 @@ def initial_from_values(
 
 def initial_from_recipe(recipe: Recipe) -> dict[str, Any]:
     return initial_from_values(
-        tool=recipe.tool, prompt=recipe.prompt, negative_prompt=recipe.negative_prompt,
-        params=recipe.params, notes=recipe.notes, price_minor=recipe.price_minor,
+        tool=recipe.tool,
+        prompt=recipe.prompt,
+        negative_prompt=recipe.negative_prompt,
+        params=recipe.params,
+        notes=recipe.notes,
+        price_minor=recipe.price_minor,
         currency=recipe.currency,
     )
 
 
 def initial_from_paste(result: PasteResult, *, tool: str, kept: dict[str, Any]) -> dict[str, Any]:
     """The form after Fill from paste: the paste's fields, the typed notes and price kept."""
-    initial = initial_from_values(tool=result.tool or tool, prompt=result.prompt,
-                                  negative_prompt=result.negative_prompt, params=result.params)
+    initial = initial_from_values(
+        tool=result.tool or tool,
+        prompt=result.prompt,
+        negative_prompt=result.negative_prompt,
+        params=result.params,
+    )
     initial.update({key: kept.get(key, "") for key in ("notes", "price", "currency")})
     return initial

@@ -87,18 +87,36 @@ def _text(data: Mapping[str, Any], name: str, *, limit: int, issues: list[ParamI
     if value is None:
         return ""
     if not isinstance(value, str):
-        issues.append(_issue(name, value, f"{name}: {shown(value)} is not text; accepted: text of "
-                             f"at most {limit} characters", f"text of at most {limit} characters"))
+        issues.append(
+            _issue(
+                name,
+                value,
+                f"{name}: {shown(value)} is not text; accepted: text of at most {limit} characters",
+                f"text of at most {limit} characters",
+            )
+        )
         return ""
     if "\x00" in value:
-        issues.append(_issue(name, "", f"{name}: contains a NUL character; accepted: text without "
-                             "NUL characters", "text without NUL characters"))
+        issues.append(
+            _issue(
+                name,
+                "",
+                f"{name}: contains a NUL character; accepted: text without NUL characters",
+                "text without NUL characters",
+            )
+        )
         return ""
     text = value.strip()
     if len(text) > limit:
         # The text itself is not echoed: a prompt is the product, and it can be long.
-        issues.append(_issue(name, len(text), f"{name}: {len(text)} characters is too long; "
-                             f"accepted: at most {limit}", f"at most {limit} characters"))
+        issues.append(
+            _issue(
+                name,
+                len(text),
+                f"{name}: {len(text)} characters is too long; accepted: at most {limit}",
+                f"at most {limit} characters",
+            )
+        )
         return ""
     return text
 
@@ -108,31 +126,61 @@ def _price(data: Mapping[str, Any], issues: list[ParamIssue]) -> tuple[int, str]
     if raw is None:
         return 0, DEFAULT_CURRENCY
     if not isinstance(raw, Mapping):
-        issues.append(_issue("price", raw, f"price: {shown(raw)} is not an object; accepted: "
-                             '{"amount": minor units, "currency": "usd"}',
-                             {"amount": "integer minor units", "currency": list(ACCEPTED_CURRENCIES)}))
+        issues.append(
+            _issue(
+                "price",
+                raw,
+                f"price: {shown(raw)} is not an object; accepted: "
+                '{"amount": minor units, "currency": "usd"}',
+                {"amount": "integer minor units", "currency": list(ACCEPTED_CURRENCIES)},
+            )
+        )
         return 0, DEFAULT_CURRENCY
     unknown = [key for key in raw if key not in ("amount", "currency")]
     for key in unknown:
-        issues.append(_issue(f"price.{str(key)[:40]}", raw[key], f"price: {shown(key)} is not a "
-                             "price field; accepted: amount, currency", ["amount", "currency"]))
+        issues.append(
+            _issue(
+                f"price.{str(key)[:40]}",
+                raw[key],
+                f"price: {shown(key)} is not a price field; accepted: amount, currency",
+                ["amount", "currency"],
+            )
+        )
     amount = raw.get("amount", 0)
     accepted_amount = f"a whole number of minor units (cents) from 0 to {MAX_PRICE_MINOR}"
     if isinstance(amount, bool) or not isinstance(amount, int):
-        issues.append(_issue("price.amount", amount, f"price.amount: {shown(amount)} is not a whole "
-                             f"number; accepted: {accepted_amount}", accepted_amount))
+        issues.append(
+            _issue(
+                "price.amount",
+                amount,
+                f"price.amount: {shown(amount)} is not a whole number; accepted: {accepted_amount}",
+                accepted_amount,
+            )
+        )
         amount = 0
     elif not 0 <= amount <= MAX_PRICE_MINOR:
-        issues.append(_issue("price.amount", amount, f"price.amount: {amount} is out of range; "
-                             f"accepted: {accepted_amount}", accepted_amount))
+        issues.append(
+            _issue(
+                "price.amount",
+                amount,
+                f"price.amount: {amount} is out of range; accepted: {accepted_amount}",
+                accepted_amount,
+            )
+        )
         amount = 0
     currency = raw.get("currency", DEFAULT_CURRENCY)
     if isinstance(currency, str) and currency.strip().lower() in ACCEPTED_CURRENCIES:
         currency = currency.strip().lower()
     else:
-        issues.append(_issue("price.currency", currency, f"price.currency: {shown(currency)} is not "
-                             f"accepted; accepted: {', '.join(ACCEPTED_CURRENCIES)}",
-                             list(ACCEPTED_CURRENCIES)))
+        issues.append(
+            _issue(
+                "price.currency",
+                currency,
+                f"price.currency: {shown(currency)} is not "
+                f"accepted; accepted: {', '.join(ACCEPTED_CURRENCIES)}",
+                list(ACCEPTED_CURRENCIES),
+            )
+        )
         currency = DEFAULT_CURRENCY
     return amount, currency
 
@@ -140,18 +188,31 @@ def _price(data: Mapping[str, Any], issues: list[ParamIssue]) -> tuple[int, str]
 def _tool(value: Any, issues: list[ParamIssue]) -> str | None:
     if isinstance(value, str) and value in TOOLS:
         return value
-    issues.append(_issue("tool", value, f"tool: {shown(value)} is not a known tool; accepted: "
-                         + ", ".join(TOOLS), list(TOOLS)))
+    issues.append(
+        _issue(
+            "tool",
+            value,
+            f"tool: {shown(value)} is not a known tool; accepted: " + ", ".join(TOOLS),
+            list(TOOLS),
+        )
+    )
     return None
 
 
-def _paste(data: Mapping[str, Any], default_tool: str,
-           issues: list[ParamIssue]) -> tuple[str | None, PasteResult | None]:
+def _paste(
+    data: Mapping[str, Any], default_tool: str, issues: list[ParamIssue]
+) -> tuple[str | None, PasteResult | None]:
     for name in PASTE_FILLS:
         if name in data:
-            issues.append(_issue(name, "", f"{name}: cannot be given together with pasted; "
-                                 "accepted: either pasted or prompt/negative_prompt/params",
-                                 "either pasted or prompt/negative_prompt/params"))
+            issues.append(
+                _issue(
+                    name,
+                    "",
+                    f"{name}: cannot be given together with pasted; "
+                    "accepted: either pasted or prompt/negative_prompt/params",
+                    "either pasted or prompt/negative_prompt/params",
+                )
+            )
     text = data["pasted"]
     tool = None
     if "tool" in data and data["tool"] is not None:
@@ -159,9 +220,15 @@ def _paste(data: Mapping[str, Any], default_tool: str,
         if tool is None:
             return None, None
     if not isinstance(text, str):
-        issues.append(_issue("pasted", text, f"pasted: {shown(text)} is not text; accepted: an "
-                             "Automatic1111 parameters block, a Midjourney prompt or plain text",
-                             "text"))
+        issues.append(
+            _issue(
+                "pasted",
+                text,
+                f"pasted: {shown(text)} is not text; accepted: an "
+                "Automatic1111 parameters block, a Midjourney prompt or plain text",
+                "text",
+            )
+        )
         return tool, None
     try:
         result = parse_pasted(text, tool=tool or paste_tool_for(text=text, preferred=default_tool))
@@ -179,20 +246,39 @@ def read_recipe_input(*, data: Any, default_tool: str) -> RecipeInput:
     Raises :class:`RecipeValidationError` listing every problem; returns the cleaned values.
     """
     if not isinstance(data, Mapping):
-        raise RecipeValidationError([_issue("body", type(data).__name__, "body: expected an object; "
-                                            "accepted: an object with keys among " + ", ".join(FIELDS),
-                                            list(FIELDS))])
+        raise RecipeValidationError(
+            [
+                _issue(
+                    "body",
+                    type(data).__name__,
+                    "body: expected an object; "
+                    "accepted: an object with keys among " + ", ".join(FIELDS),
+                    list(FIELDS),
+                )
+            ]
+        )
     issues: list[ParamIssue] = []
     for key in data:
         if key not in FIELDS:
-            issues.append(_issue(str(key)[:100], data[key], f"{shown(key)} is not a Recipe field; "
-                                 "accepted: " + ", ".join(FIELDS), list(FIELDS)))
+            issues.append(
+                _issue(
+                    str(key)[:100],
+                    data[key],
+                    f"{shown(key)} is not a Recipe field; accepted: " + ", ".join(FIELDS),
+                    list(FIELDS),
+                )
+            )
     paste: PasteResult | None = None
     if data.get("pasted") not in (None, ""):
         tool, paste = _paste(data, default_tool, issues)
         fills: Mapping[str, Any] = (
-            {"prompt": paste.prompt, "negative_prompt": paste.negative_prompt, "params": paste.params}
-            if paste is not None else {}
+            {
+                "prompt": paste.prompt,
+                "negative_prompt": paste.negative_prompt,
+                "params": paste.params,
+            }
+            if paste is not None
+            else {}
         )
     else:
         tool = _tool(data.get("tool") or default_tool, issues)
@@ -200,9 +286,15 @@ def read_recipe_input(*, data: Any, default_tool: str) -> RecipeInput:
     prompt = _text(fills, "prompt", limit=MAX_PROMPT_CHARACTERS, issues=issues)
     paste_failed = paste is None and data.get("pasted") not in (None, "")
     if not prompt and not paste_failed and not any(issue["field"] == "prompt" for issue in issues):
-        issues.append(_issue("prompt", "", "prompt: is empty; accepted: the prompt text, 1 to "
-                             f"{MAX_PROMPT_CHARACTERS} characters",
-                             f"1 to {MAX_PROMPT_CHARACTERS} characters"))
+        issues.append(
+            _issue(
+                "prompt",
+                "",
+                "prompt: is empty; accepted: the prompt text, 1 to "
+                f"{MAX_PROMPT_CHARACTERS} characters",
+                f"1 to {MAX_PROMPT_CHARACTERS} characters",
+            )
+        )
     negative_prompt = _text(fills, "negative_prompt", limit=MAX_PROMPT_CHARACTERS, issues=issues)
     notes = _text(data, "notes", limit=MAX_NOTES_CHARACTERS, issues=issues)
     params: dict[str, Any] = {}
@@ -213,10 +305,24 @@ def read_recipe_input(*, data: Any, default_tool: str) -> RecipeInput:
         except ParamsError as error:
             for issue in error.issues:
                 name = issue["field"] if issue["field"] == "params" else f"params.{issue['field']}"
-                issues.append(ParamIssue(field=name, value=issue["value"], message=issue["message"],
-                                         accepted=issue["accepted"]))
+                issues.append(
+                    ParamIssue(
+                        field=name,
+                        value=issue["value"],
+                        message=issue["message"],
+                        accepted=issue["accepted"],
+                    )
+                )
     price_minor, currency = _price(data, issues)
     if issues or tool is None:
         raise RecipeValidationError(issues)
-    return RecipeInput(tool=tool, prompt=prompt, negative_prompt=negative_prompt, params=params,
-                       notes=notes, price_minor=price_minor, currency=currency, paste=paste)
+    return RecipeInput(
+        tool=tool,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        params=params,
+        notes=notes,
+        price_minor=price_minor,
+        currency=currency,
+        paste=paste,
+    )

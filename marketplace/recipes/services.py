@@ -90,7 +90,9 @@ def recipe_upsert(*, post: Post, user: User, data: Any) -> RecipeUpsertResult:
             # The Recipe says which tool made the image; the gallery's tool filter reads the post.
             Post.objects.filter(pk=locked.pk).update(tool=recipe.tool)
         post_product_facets_refresh(post_id=locked.pk)
-    logger.info("recipe %s post=%s tool=%s", "created" if created else "updated", post.pk, recipe.tool)
+    logger.info(
+        "recipe %s post=%s tool=%s", "created" if created else "updated", post.pk, recipe.tool
+    )
     post.refresh_from_db()
     return RecipeUpsertResult(recipe=recipe, created=created, paste=recipe_input.paste)
 

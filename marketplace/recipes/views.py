@@ -43,8 +43,15 @@ def _own_post_or_404(request: HttpRequest, post_id: int) -> Post:
     return post
 
 
-def _render(request: HttpRequest, post: Post, form: RecipeForm, *, exists: bool,
-            unparsed: list[dict[str, str]] | None = None, status: int = 200) -> HttpResponse:
+def _render(
+    request: HttpRequest,
+    post: Post,
+    form: RecipeForm,
+    *,
+    exists: bool,
+    unparsed: list[dict[str, str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context: dict[str, Any] = {
         "post": post,
         "form": form,
@@ -64,8 +71,12 @@ def recipe_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     recipe = Recipe.objects.filter(post=post).first()
     if request.method == "GET":
         initial = initial_from_recipe(recipe) if recipe else {"tool": post.tool}
-        return _render(request, post, RecipeForm(tool=initial["tool"], initial=initial),
-                       exists=recipe is not None)
+        return _render(
+            request,
+            post,
+            RecipeForm(tool=initial["tool"], initial=initial),
+            exists=recipe is not None,
+        )
     action = request.POST.get("action", "save")
     chosen = request.POST.get("tool", "")
     tool = chosen if chosen in TOOLS else post.tool
@@ -75,10 +86,15 @@ def recipe_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     if action == "switch_tool":
         # Carry over the texts, the price and the parameters the new tool also has.
         kept = ("prompt", "negative_prompt", "notes", "price", "currency")
-        initial: dict[str, Any] = {key: value for key, value in request.POST.items()
-                                   if key in kept or key.startswith("param_")}
-        initial["tool"] = tool
-        return _render(request, post, RecipeForm(tool=tool, initial=initial), exists=recipe is not None)
+        carried: dict[str, Any] = {
+            key: value
+            for key, value in request.POST.items()
+            if key in kept or key.startswith("param_")
+        }
+        carried["tool"] = tool
+        return _render(
+            request, post, RecipeForm(tool=tool, initial=carried), exists=recipe is not None
+        )
     if form.is_valid():
         try:
             result = services.recipe_upsert(post=post, user=request.user, data=form.service_data())  # type: ignore[arg-type]
@@ -90,12 +106,17 @@ def recipe_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     return _render(request, post, form, exists=recipe is not None, status=400)
 
 
-def _fill_from_paste(request: HttpRequest, post: Post, form: RecipeForm, *, exists: bool) -> HttpResponse:
+def _fill_from_paste(
+    request: HttpRequest, post: Post, form: RecipeForm, *, exists: bool
+) -> HttpResponse:
     text = request.POST.get("pasted", "")
     if not text.strip():
         form.is_valid()
-        form.add_error("pasted", "pasted: is empty; accepted: an Automatic1111 parameters block, "
-                       "a Midjourney prompt or plain text")
+        form.add_error(
+            "pasted",
+            "pasted: is empty; accepted: an Automatic1111 parameters block, "
+            "a Midjourney prompt or plain text",
+        )
         return _render(request, post, form, exists=exists, status=400)
     try:
         result = parse_pasted(text, tool=paste_tool_for(text=text, preferred=form.tool_slug))
@@ -105,8 +126,9 @@ def _fill_from_paste(request: HttpRequest, post: Post, form: RecipeForm, *, exis
         return _render(request, post, form, exists=exists, status=400)
     initial = initial_from_paste(result, tool=form.tool_slug, kept=request.POST.dict())
     filled = RecipeForm(tool=initial["tool"], initial=initial)
-    return _render(request, post, filled, exists=exists,
-                   unparsed=presenters.unparsed_list(result.unparsed))
+    return _render(
+        request, post, filled, exists=exists, unparsed=presenters.unparsed_list(result.unparsed)
+    )
 
 
 @login_required

@@ -35,10 +35,15 @@ def recipe_panel(context: template.Context) -> dict[str, Any]:
 
 
 def _param_labels(recipe: dict[str, Any] | None) -> list[str]:
-    if recipe is None or recipe["tool"] not in TOOLS:
-        return list(recipe["param_names"]) if recipe else []
-    tool = TOOLS[recipe["tool"]]
-    return [(tool.param(name).label if tool.param(name) else name) for name in recipe["param_names"]]  # type: ignore[union-attr]
+    """The display labels of the parameters used (the teaser shows names, never values)."""
+    if recipe is None:
+        return []
+    tool = TOOLS.get(recipe["tool"])
+    labels = []
+    for name in recipe["param_names"]:
+        param = tool.param(name) if tool is not None else None
+        labels.append(param.label if param is not None else name)
+    return labels
 
 
 def _param_rows(recipe: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -50,5 +55,7 @@ def _param_rows(recipe: dict[str, Any] | None) -> list[tuple[str, str]]:
     for name, value in recipe["params"].items():
         spec = specs.get(name)
         text = widget_value(spec, value) if spec else str(value)
-        rows.append((spec["label"] if spec else name, ", ".join(text) if isinstance(text, list) else text))
+        rows.append(
+            (spec["label"] if spec else name, ", ".join(text) if isinstance(text, list) else text)
+        )
     return rows
