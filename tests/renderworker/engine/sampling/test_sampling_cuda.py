@@ -27,7 +27,7 @@ CPU_TREE_OR_DETERMINISTIC = [
         "euler", "heun", "heunpp2", "dpm_2", "lms", "dpmpp_2m", "ipndm", "ipndm_v", "ddim",
         "uni_pc", "uni_pc_bh2", "dpmpp_sde", "dpmpp_2m_sde", "dpmpp_2m_sde_heun", "dpmpp_3m_sde",
         "euler_cfg_pp", "dpmpp_2m_cfg_pp", "res_multistep", "res_multistep_cfg_pp",
-        "gradient_estimation", "gradient_estimation_cfg_pp", "deis", "exp_heun_2_x0",
+        "gradient_estimation", "gradient_estimation_cfg_pp", "deis", "exp_heun_2_x0", "dpm_fast",
     }
 ]  # fmt: skip
 

@@ -172,7 +172,7 @@ def test_batch_samples_are_sampled_independently_for_deterministic_samplers(
     assert torch.equal(together[1:], alone)
 
 
-@pytest.mark.parametrize("sampler", SAMPLER_NAMES)
+@pytest.mark.parametrize("sampler", [name for name in SAMPLER_NAMES if name != "dpm_fast"])
 def test_on_denoised_reports_one_prediction_per_step(
     schedule: DiscreteSchedule, guided_gaussian: Any, sampler: str
 ) -> None:
@@ -209,3 +209,17 @@ def test_on_denoised_gets_the_first_prediction_of_each_heun_step(gaussian: Any) 
     )
     assert len(calls) == 5  # two per step, one on the last
     assert [id(tensor) for tensor in reported] == [id(calls[0]), id(calls[2]), id(calls[4])]
+
+
+def test_dpm_fast_reports_denoised_once_per_stage(guided_gaussian: Any) -> None:
+    # A budget of 5 model calls is a third-order stage and a second-order one.
+    stages: list[int] = []
+    sample(
+        sampler="dpm_fast",
+        denoise=guided_gaussian,
+        x=torch.ones(1, 1, 2, 2) * 10,
+        sigmas=torch.tensor([10.0, 5.0, 2.0, 1.0, 0.5, 0.0]),
+        seed=1,
+        on_denoised=lambda stage, denoised: stages.append(stage),
+    )
+    assert stages == [1, 2]

@@ -22,6 +22,7 @@ from renderworker.engine.sampling import (
     noise_latent,
     sample,
 )
+from renderworker.engine.sampling.samplers.dpm_fast import stage_orders
 
 DETERMINISTIC = [
     "euler",
@@ -265,3 +266,21 @@ def test_percent_to_sigma_uses_the_fractional_timestep(schedule: DiscreteSchedul
     assert schedule.percent_to_sigma(0.2) == float(schedule.sigma(torch.tensor(799.2)))
     assert schedule.percent_to_sigma(0.0) == 999999999.9
     assert schedule.percent_to_sigma(1.0) == 0.0
+
+
+def test_dpm_fast_solves_the_ode_down_to_the_smallest_non_zero_sigma(
+    schedule: DiscreteSchedule, gaussian: Any, guided_gaussian: Any
+) -> None:
+    assert stage_orders(9) == [3, 3, 2, 1]
+    assert stage_orders(10) == [3, 3, 3, 1]
+    errors = []
+    for steps in (12, 48):
+        result, x_start, sigmas = _run(
+            schedule, guided_gaussian, sampler="dpm_fast", steps=steps, shape=(2, 1, 16, 16)
+        )
+        exact = gaussian.ode_solution(
+            x_start, sigma_start=float(sigmas[0]), sigma_end=float(sigmas[-2])
+        )
+        errors.append(float((result.double() - exact).abs().max()))
+    assert errors[1] < 1e-3
+    assert errors[1] < errors[0] / 20

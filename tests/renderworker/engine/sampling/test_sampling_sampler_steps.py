@@ -193,6 +193,7 @@ MODEL_CALLS_FOR_TEN_STEPS = {
     "seeds_2": 19,
     "seeds_3": 28,
     "sa_solver": 10,
+    "dpm_fast": 10,  # its budget is len(sigmas) - 1 model calls
     "sa_solver_pece": 19,  # plus one evaluation after each correction
 }
 
