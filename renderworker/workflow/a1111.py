@@ -286,7 +286,7 @@ class A1111Parameters:
     def sampler_was_combined(self) -> bool:
         """True when the image was written by a version that glued the schedule to the name."""
         raw = self.settings.get("Sampler")
-        return raw is not None and self.sampler is not None and raw.strip() != self.sampler
+        return raw is not None and split_sampler_name(raw)[1] is not None
 
     def to_comfy_settings(self) -> ComfySettings:
         """Restate these settings in ComfyUI's terms (see :class:`ComfySettings`)."""

@@ -635,3 +635,10 @@ def test_a1111_writer_and_reader_agree_on_any_settings(extra, steps):
     parsed = parse_a1111_parameters(block)
     assert parsed.settings == written
     assert (parsed.prompt, parsed.negative_prompt) == ("a cat", "a dog")
+
+
+def test_a1111_sampler_in_other_case_is_not_taken_for_an_old_combined_name():
+    parsed = parse_a1111_parameters("x\nSteps: 20, Sampler: euler a, Seed: 1")
+    assert (parsed.sampler, parsed.sampler_was_combined) == ("Euler a", False)
+    result = parse_pasted("x\nSteps: 20, Sampler: euler a, Seed: 1", tool="comfyui")
+    assert result.params == {"seed": 1, "steps": 20, "sampler_name": "euler_ancestral"}
