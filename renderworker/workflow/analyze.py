@@ -116,8 +116,8 @@ class _GraphReader:
                 _integer(inputs.get("batch_size")),
             )
         if class_type == "LatentUpscale":
-            _, _, batch = self.latent_size(source_id, "samples", depth + 1)
-            return _integer(inputs.get("width")), _integer(inputs.get("height")), batch
+            source_size = self.latent_size(source_id, "samples", depth + 1)
+            return (*_latent_upscale_size(inputs, source_size[:2]), source_size[2])
         if class_type == "LatentUpscaleBy":
             width, height, batch = self.latent_size(source_id, "samples", depth + 1)
             scale = _number(inputs.get("scale_by"))
@@ -130,6 +130,31 @@ class _GraphReader:
         if class_type in _SAMPLER_CLASSES:
             return self.latent_size(source_id, "latent_image", depth + 1)
         return None, None, None
+
+
+def _latent_upscale_size(
+    inputs: dict[str, Any], source: tuple[int | None, int | None]
+) -> tuple[int | None, int | None]:
+    """LatentUpscale's output in pixels: 0 keeps the aspect ratio, sides are at least 64."""
+    width, height = _integer(inputs.get("width")), _integer(inputs.get("height"))
+    source_width, source_height = source
+    if width is None or height is None:
+        return None, None
+    if width == 0 and height == 0:
+        return source_width, source_height
+    if width == 0 or height == 0:
+        if not source_width or not source_height:
+            return None, None
+        if width == 0:
+            height = max(64, height)
+            width = max(64, round(source_width * height / source_height))
+        else:
+            width = max(64, width)
+            height = max(64, round(source_height * width / source_width))
+    else:
+        width, height = max(64, width), max(64, height)
+    # The latent holds size // 8 cells.
+    return width // 8 * 8, height // 8 * 8
 
 
 def _resources(reader: _GraphReader) -> list[Resource]:

@@ -324,3 +324,29 @@ def test_missing_subgraph_definition_is_named_as_such() -> None:
     assert (
         unsupported.reason == "subgraph or group node whose definition is missing from the workflow"
     )
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "expected"),
+    [(0, 0, (512, 768)), (0, 1536, (1024, 1536)), (1020, 0, (1016, 1528)), (30, 30, (64, 64))],
+)
+def test_latent_upscale_size_rules(width: int, height: int, expected: tuple[int, int]) -> None:
+    api = {
+        "1": {
+            "class_type": "EmptyLatentImage",
+            "inputs": {"width": 512, "height": 768, "batch_size": 3},
+        },
+        "2": {
+            "class_type": "LatentUpscale",
+            "inputs": {
+                "samples": ["1", 0],
+                "upscale_method": "area",
+                "width": width,
+                "height": height,
+                "crop": "disabled",
+            },
+        },
+        "3": {"class_type": "KSampler", "inputs": {"latent_image": ["2", 0]}},
+    }
+    (sampler,) = analyze(WorkflowSource(api=api)).samplers
+    assert (sampler.width, sampler.height, sampler.batch_size) == (*expected, 3)
