@@ -1,8 +1,8 @@
 """Karras-style ODE samplers in sigma: euler, heun, heunpp2, dpm_2 and their ancestral variants.
 
 x is the noisy latent at noise level sigma (x = x₀ + sigma·ε); d = (x - D(x, sigma))/sigma is
-dx/dsigma of the
-probability-flow ODE. Expressions keep ComfyUI's evaluation order so float32 results match.
+dx/dsigma of the probability-flow ODE. Expressions keep ComfyUI's evaluation order so float32
+results match. s_churn = 0 (ComfyUI's default), so no churn noise.
 """
 
 from __future__ import annotations

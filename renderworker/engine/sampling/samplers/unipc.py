@@ -5,9 +5,11 @@ ComfyUI runs it in variance-preserving space driven by sigma directly:
   λ = log alpha - log s, x_vp = x/sqrt(1+sigma₀²) at the start and x = x_vp/alpha(sigma_last)
   at the end, the model's ε from the denoiser at x_vp·sqrt(sigma²+1), and the data prediction
   x₀ = (x_vp - s·ε)/alpha.
-A final sigma of 0 is replaced by 0.001 (λ would be infinite). Order = min(3, steps - 1), lowered
-near the end; the first step only evaluates the model, and the last update has no corrector.
-So a 1-step run returns its input (rescaled) — ComfyUI does the same.
+A final sigma of 0 is replaced by 0.001 (λ would be infinite). Order = min(3, steps - 1),
+lowered to 2 and 1 for the last two updates. The first loop iteration only evaluates the model
+and the last one makes two updates, the final one without a corrector; each corrector's model
+value is reused by the next update, so a run costs `steps` model calls. A 1-step run therefore
+returns its input (rescaled) without any update, as ComfyUI's does.
 """
 
 from __future__ import annotations
