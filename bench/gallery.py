@@ -49,6 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/kiln_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 PAGE_SIZE = 24
+MAX_REQUESTS_PER_ROUND = 100_000
 DEEP_PAGES = 5_000
 HEALTH_PATH = "/api/v1/health/"
 LIST_PATH = "/api/v1/posts/"
@@ -659,15 +660,17 @@ def visitor_address(number: int) -> str:
 def throughput_threads(
     host: str, port: int, path: str, *, seconds: float, concurrency: int
 ) -> dict[str, Any]:
-    """Requests/s from ``concurrency`` keep-alive-capable http.client connections."""
+    """Requests/s from ``concurrency`` keep-alive-capable http.client connections, for at
+    most ``seconds`` and at most MAX_REQUESTS_PER_ROUND requests."""
     deadline = time.perf_counter() + seconds
     counts = [0] * concurrency
     failures = [0] * concurrency
+    per_thread = MAX_REQUESTS_PER_ROUND // concurrency
 
     def worker(slot: int) -> None:
         connection = http.client.HTTPConnection(host, port, timeout=30)
         number = slot * 1_000_003
-        while time.perf_counter() < deadline:
+        while time.perf_counter() < deadline and counts[slot] < per_thread:
             number += 1
             status, _, _ = request(connection, path, forwarded_for=visitor_address(number % 60_000))
             counts[slot] += 1
