@@ -97,6 +97,8 @@ class Analysis:
     sampler_family: str = "none"
     unsupported: list[UnsupportedNode] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Worth telling the creator, not blocking: e.g. a seed the editor changes after every run.
+    warnings: list[Problem] = field(default_factory=list)
     image_format: str | None = None
     image_size: tuple[int, int] | None = None
     api: dict[str, Any] | None = None
@@ -126,6 +128,7 @@ class Analysis:
             "sampler_family": self.sampler_family,
             "unsupported": [asdict(node) for node in self.unsupported],
             "problems": [problem.as_dict() for problem in self.problems],
+            "warnings": [warning.as_dict() for warning in self.warnings],
             "image_format": self.image_format,
             "image_size": list(self.image_size) if self.image_size else None,
             "api": self.api,

@@ -391,6 +391,7 @@ def analyze(source: WorkflowSource) -> Analysis:
     elif source.ui is not None:
         report = compile_ui_report(source.ui)
         analysis = analyze_api(report.api, source_format="ui", extra_problems=report.problems)
+        analysis.warnings = list(report.warnings)
     elif source.a1111_text is not None:
         from .a1111_analysis import analyze_a1111  # lazy: the A1111 parser is a separate module
 

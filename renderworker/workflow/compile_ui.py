@@ -11,7 +11,12 @@ from .problems import Problem, WorkflowError, describe_value
 from .prompt_text import frontend_prompt_text
 from .specs import NODE_SPECS, VIRTUAL_NODE_TYPES
 from .ui_graph import flatten_ui
-from .widget_values import custom_widgets_by_name, widgets_by_name
+from .widget_values import (
+    CONTROL_VALUES,
+    control_values,
+    custom_widgets_by_name,
+    widgets_by_name,
+)
 
 # Problems that mean the compiled graph cannot be trusted at all.
 STRUCTURAL_CODES = frozenset(
@@ -25,6 +30,8 @@ class CompiledWorkflow:
 
     api: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
+    # Not errors: values the editor changes after every run (the next-seed trap).
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -32,6 +39,7 @@ class _Resolved:
     link: SourceRef | None = None
     value: Any = None
     has_value: bool = False
+    control: str | None = None
 
 
 def types_compatible(first: str, second: str) -> bool:
@@ -79,6 +87,23 @@ class _Compiler:
         self.graph = graph
         self.problems = graph.problems
         self.unmapped: set[str] = set()
+        self.warnings: list[Problem] = []
+
+    def note_control(self, node: FlatNode, name: str, control: str | None, value: Any) -> None:
+        if control is None or control == "fixed":
+            return
+        self.warnings.append(
+            Problem(
+                "value_changes_after_queue",
+                f"Input {name!r} of node {node.id} ({node.type}) is set to {control!r} after each "
+                f"run: a workflow saved after queueing already holds the next value "
+                f"({describe_value(value)}), not the one that made the image. Upload the output "
+                "image (its 'prompt' metadata holds the value used) or set it to 'fixed'.",
+                node_id=node.id,
+                class_type=node.type,
+                field=name,
+            )
+        )
 
     def node_at(self, ref: SourceRef) -> tuple[FlatNode | None, SourceRef | None]:
         """The node behind a reference, following subgraph/group output boundaries."""
@@ -116,7 +141,10 @@ class _Compiler:
                     return _Resolved(value=node.constant, has_value=True)
                 values = node.widgets_values
                 if isinstance(values, list) and values:
-                    return _Resolved(value=values[0], has_value=True)
+                    control = values[1] if len(values) > 1 else None
+                    if not (isinstance(control, str) and control in CONTROL_VALUES):
+                        control = None
+                    return _Resolved(value=values[0], has_value=True, control=control)
                 if isinstance(values, dict) and "value" in values:
                     return _Resolved(value=values["value"], has_value=True)
                 return _Resolved()
@@ -192,16 +220,22 @@ class _Compiler:
             inputs: dict[str, Any] = {}
             for name, value in self.widget_values(node).items():
                 inputs[name] = _serialisable(self.prompt_text(node, name, value))
+            spec = NODE_SPECS.get(node.type)
+            controls = control_values(spec, node.widgets_values) if spec is not None else {}
             for slot in node.inputs:
                 if slot.source is None:
                     continue
                 resolved = self.resolve(slot.source, slot.type)
+                controls.pop(slot.name, None)  # a link decides this input, not the widget
                 if resolved.has_value:
                     inputs[slot.name] = _serialisable(
                         self.prompt_text(node, slot.name, resolved.value)
                     )
+                    self.note_control(node, slot.name, resolved.control, resolved.value)
                 elif resolved.link is not None:
                     inputs[slot.name] = [resolved.link[0], resolved.link[1]]
+            for name, control in controls.items():
+                self.note_control(node, name, control, inputs.get(name))
             entry: dict[str, Any] = {"inputs": inputs, "class_type": node.type}
             meta: dict[str, Any] = {"title": node.title} if node.title else {}
             if node.id in self.unmapped:
@@ -250,7 +284,7 @@ def compile_ui_report(ui: Any) -> CompiledWorkflow:
         raise WorkflowError.single(
             "json_too_deep", "The workflow is nested too deeply to compile."
         ) from None
-    return CompiledWorkflow(api=api, problems=compiler.problems)
+    return CompiledWorkflow(api=api, problems=compiler.problems, warnings=compiler.warnings)
 
 
 def compile_ui(ui: dict[str, Any]) -> dict[str, Any]:

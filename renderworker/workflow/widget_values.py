@@ -39,6 +39,21 @@ def widgets_by_name(spec: NodeSpec, values: Any) -> tuple[dict[str, Any], list[s
     return result, defaulted
 
 
+def control_values(spec: NodeSpec, values: Any) -> dict[str, str]:
+    """The hidden ``control_after_generate`` value stored after each widget that has one."""
+    controls: dict[str, str] = {}
+    if not isinstance(values, list):
+        return controls
+    position = 0
+    for widget in spec.widget_inputs:
+        if widget.control_after_generate and position + 1 < len(values):
+            control = values[position + 1]
+            if isinstance(control, str) and control in CONTROL_VALUES:
+                controls[widget.name] = control
+        position += 1 + widget.hidden_slots_after
+    return controls
+
+
 def custom_widgets_by_name(widget_names: list[str], values: Any) -> dict[str, Any] | None:
     """Best-effort naming for nodes without a spec (custom nodes).
 

@@ -350,3 +350,22 @@ def test_latent_upscale_size_rules(width: int, height: int, expected: tuple[int,
     }
     (sampler,) = analyze(WorkflowSource(api=api)).samplers
     assert (sampler.width, sampler.height, sampler.batch_size) == (*expected, 3)
+
+
+def test_ui_only_upload_warns_that_randomized_seeds_may_be_the_next_ones() -> None:
+    analysis = analysis_of("sd15_default", via="ui")
+    assert [(w.code, w.field) for w in analysis.warnings] == [("value_changes_after_queue", "seed")]
+    assert "'randomize'" in analysis.warnings[0].message
+    assert analysis.problems == []
+    assert analysis.as_dict()["warnings"] == [analysis.warnings[0].as_dict()]
+
+
+def test_primitive_with_a_control_warns_and_fixed_values_do_not() -> None:
+    assert [(w.code, w.field) for w in analysis_of("primitive_seed", via="ui").warnings] == [
+        ("value_changes_after_queue", "seed")
+    ]
+    assert analysis_of("sd15_default_v1", via="ui").warnings == []
+
+
+def test_image_sources_carry_no_next_seed_warning() -> None:
+    assert analysis_of("sd15_default", via="image").warnings == []

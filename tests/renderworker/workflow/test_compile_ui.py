@@ -558,3 +558,15 @@ def test_bad_link_inside_a_subgraph_is_reported_once() -> None:
     ui["definitions"]["subgraphs"][0]["links"].append("garbage")
     report = compile_ui_report(ui)
     assert [p.code for p in report.problems] == ["bad_link_shape"]
+
+
+def test_primitive_with_a_list_in_its_control_slot_is_tolerated() -> None:
+    ui = workflow(
+        [
+            node(1, "PrimitiveNode", widgets=[7, ["x"]], outputs=["INT"]),
+            ksampler(2, extra=[slot("seed", "INT", 1, widget=True)]),
+        ],
+        [[1, 1, 0, 2, 4, "INT"]],
+    )
+    report = compile_ui_report(ui)
+    assert (report.api["2"]["inputs"]["seed"], report.warnings) == (7, [])
