@@ -16,4 +16,10 @@ from django.conf import settings  # noqa: E402
 
 app = Celery("marketplace")
 app.conf.update(settings.CELERY)
-app.autodiscover_tasks(lambda: [name for name in settings.INSTALLED_APPS if not name.startswith("django")])
+_project_apps = [name for name in settings.INSTALLED_APPS if not name.startswith(("django", "rest_framework", "drf_"))]
+app.autodiscover_tasks(lambda: _project_apps)
+app.autodiscover_tasks(lambda: ["blueprints"], related_name="verification_tasks")
+app.conf.beat_schedule = {
+    "reap-stale-verification-runs": {"task": "blueprints.reap_stale_runs", "schedule": 60.0},
+    "reverify-after-behaviour-change": {"task": "blueprints.reverify_outdated", "schedule": 3600.0},
+}

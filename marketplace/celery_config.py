@@ -1,12 +1,15 @@
 """Celery settings for the web side's app (queues ``default``, ``media``, ``stripe``).
 
-Kept apart from settings.py so the values are plain data that tests can read.
+Kept apart from settings.py so the values are plain data that tests can read. The broker part
+is shared with the render worker (renderworker/broker.py) so both sides always agree.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from renderworker.broker import GPU_QUEUE, VERIFY_TASK, base_celery_settings
 
 # The longest CPU task (image derivatives of a 50 MP upload) finishes well inside this; the
 # visibility timeout must stay above every task's hard limit or Redis re-delivers it.
@@ -16,29 +19,14 @@ VISIBILITY_TIMEOUT = 3600
 
 
 def celery_settings(*, broker_url: str, broker_folder: Path) -> dict[str, Any]:
-    options: dict[str, Any] = {"visibility_timeout": VISIBILITY_TIMEOUT}
-    if broker_url.startswith("filesystem://"):
-        # kombu's file-system transport: one folder shared by every local process.
-        for sub in ("queue", "processed"):
-            (broker_folder / sub).mkdir(parents=True, exist_ok=True)
-        options = {
-            "data_folder_in": str(broker_folder / "queue"),
-            "data_folder_out": str(broker_folder / "queue"),
-            "processed_folder": str(broker_folder / "processed"),
-            "store_processed": False,
+    settings = base_celery_settings(broker_url=broker_url, broker_folder=broker_folder, visibility_timeout=VISIBILITY_TIMEOUT)
+    settings.update(
+        {
+            "task_default_queue": "default",
+            "task_soft_time_limit": TASK_SOFT_TIME_LIMIT,
+            "task_time_limit": TASK_TIME_LIMIT,
+            # Sent by name: the web side never imports the render worker's task code.
+            "task_routes": {VERIFY_TASK: {"queue": GPU_QUEUE}},
         }
-    return {
-        "broker_url": broker_url,
-        "broker_transport_options": options,
-        "broker_connection_retry_on_startup": True,
-        "task_default_queue": "default",
-        "task_acks_late": True,
-        "task_reject_on_worker_lost": True,
-        "worker_prefetch_multiplier": 1,
-        "task_soft_time_limit": TASK_SOFT_TIME_LIMIT,
-        "task_time_limit": TASK_TIME_LIMIT,
-        "task_ignore_result": True,
-        "task_serializer": "json",
-        "accept_content": ["json"],
-        "timezone": "UTC",
-    }
+    )
+    return settings

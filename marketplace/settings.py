@@ -258,6 +258,8 @@ STRIPE_API_BASE = None if PRODUCTION else env_str("STRIPE_API_BASE", "http://127
 
 # --- Render worker --------------------------------------------------------------------------
 RENDER_MODELS_DIR = Path(env_str("RENDER_MODELS_DIR", str(VAR_DIR / "models")))
+# The precision profile jobs ask for; empty lets each worker pick (cuda-comfy on CUDA, else cpu-fp32).
+RENDER_PROFILE = env_str("RENDER_PROFILE", "")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
