@@ -42,7 +42,9 @@ class ModelAsset(models.Model):
         max_length=24, blank=True, choices=BaseModelFamily.choices, help_text="Empty when unknown."
     )
     description = models.TextField(blank=True, max_length=5000)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -60,7 +62,9 @@ class ModelVersion(models.Model):
     autov2 = models.CharField(max_length=10, db_index=True)
     autov3 = models.CharField(max_length=64, blank=True, db_index=True)
     size_bytes = models.BigIntegerField()
-    file = models.FileField(storage=private_storage, upload_to="models/", blank=True, max_length=300)
+    file = models.FileField(
+        storage=private_storage, upload_to="models/", blank=True, max_length=300
+    )
     source_url = models.URLField(blank=True, max_length=500)
     air = models.CharField(max_length=200, blank=True, db_index=True)
     commercial_use = models.BooleanField(default=False)
@@ -69,7 +73,9 @@ class ModelVersion(models.Model):
     licence_name = models.CharField(max_length=120, blank=True)
     safetensors_metadata = models.JSONField(default=dict, blank=True)
     tensor_count = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -113,9 +119,17 @@ class VersionState(models.TextChoices):
 # Every state change goes through BlueprintVersion.transition, which checks this map.
 VERSION_TRANSITIONS: dict[str, frozenset[str]] = {
     VersionState.DRAFT: frozenset({VersionState.SUBMITTED}),
-    VersionState.SUBMITTED: frozenset({VersionState.VERIFYING, VersionState.ERROR, VersionState.UNSUPPORTED}),
+    VersionState.SUBMITTED: frozenset(
+        {VersionState.VERIFYING, VersionState.ERROR, VersionState.UNSUPPORTED}
+    ),
     VersionState.VERIFYING: frozenset(
-        {VersionState.VERIFIED, VersionState.REJECTED, VersionState.UNSUPPORTED, VersionState.ERROR, VersionState.SUBMITTED}
+        {
+            VersionState.VERIFIED,
+            VersionState.REJECTED,
+            VersionState.UNSUPPORTED,
+            VersionState.ERROR,
+            VersionState.SUBMITTED,
+        }
     ),
     # A run that erred may be submitted again; a rejection is final for that version.
     VersionState.ERROR: frozenset({VersionState.SUBMITTED}),
@@ -131,7 +145,9 @@ class BlueprintVersionQuerySet(models.QuerySet["BlueprintVersion"]):
         return self.filter(state=VersionState.LISTED)
 
     def purchasable(self) -> BlueprintVersionQuerySet:
-        return self.filter(Q(state=VersionState.LISTED) | Q(state=VersionState.VERIFIED, listed_at__isnull=False))
+        return self.filter(
+            Q(state=VersionState.LISTED) | Q(state=VersionState.VERIFIED, listed_at__isnull=False)
+        )
 
 
 class BlueprintVersion(models.Model):
@@ -139,8 +155,12 @@ class BlueprintVersion(models.Model):
 
     blueprint = models.ForeignKey(Blueprint, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    state = models.CharField(max_length=16, choices=VersionState.choices, default=VersionState.DRAFT)
-    source_file = models.FileField(storage=private_storage, upload_to="blueprints/%Y/%m/", max_length=300)
+    state = models.CharField(
+        max_length=16, choices=VersionState.choices, default=VersionState.DRAFT
+    )
+    source_file = models.FileField(
+        storage=private_storage, upload_to="blueprints/%Y/%m/", max_length=300
+    )
     source_format = models.CharField(max_length=16)  # ui | api | api+ui | a1111
     source_sha256 = models.CharField(max_length=64)
     workflow_ui = models.JSONField(null=True, blank=True)
@@ -163,7 +183,9 @@ class BlueprintVersion(models.Model):
     objects = BlueprintVersionQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["blueprint", "number"], name="version_number_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["blueprint", "number"], name="version_number_once")
+        ]
         ordering = ["-number"]
 
     def __str__(self) -> str:
@@ -179,7 +201,9 @@ class BlueprintVersionEvent(models.Model):
     version = models.ForeignKey(BlueprintVersion, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=16)
     to_state = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -190,19 +214,80 @@ class BlueprintVersionEvent(models.Model):
 class BlueprintResource(models.Model):
     """A model file the version's graph needs, and the catalog version it resolved to."""
 
-    version = models.ForeignKey(BlueprintVersion, on_delete=models.CASCADE, related_name="resources")
+    version = models.ForeignKey(
+        BlueprintVersion, on_delete=models.CASCADE, related_name="resources"
+    )
     kind = models.CharField(max_length=16, choices=ModelKind.choices)
     name = models.CharField(max_length=255)
     node_ids = models.JSONField(default=list)
-    model_version = models.ForeignKey(ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # A SHA-256 the upload itself declared for this file (ComfyUI's ``models[]``): when the file
     # is not in the catalog yet, it resolves as soon as someone uploads it.
     declared_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    resolved_by = models.CharField(max_length=16, blank=True)  # filename | sha256 | autov2 | air | link
+    resolved_by = models.CharField(
+        max_length=16, blank=True
+    )  # filename | sha256 | autov2 | air | link
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["version", "kind", "name"], name="resource_once_per_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind", "name"], name="resource_once_per_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.name}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+    UNSUPPORTED = "unsupported", "Unsupported"
+    ERROR = "error", "Error"
+
+
+FINISHED_RUN_STATUSES = frozenset({RunStatus.VERIFIED, RunStatus.REJECTED, RunStatus.UNSUPPORTED, RunStatus.ERROR})
+RUN_TRANSITIONS: dict[str, frozenset[str]] = {
+    RunStatus.QUEUED: frozenset({RunStatus.RUNNING, *FINISHED_RUN_STATUSES}),
+    # RUNNING → QUEUED: the reaper hands a silent run back to the queue (within the cap).
+    RunStatus.RUNNING: frozenset({RunStatus.QUEUED, RunStatus.RUNNING, *FINISHED_RUN_STATUSES}),
+    **{status: frozenset() for status in FINISHED_RUN_STATUSES},
+}
+
+
+class VerificationRun(models.Model):
+    """One attempt by the GPU queue to reproduce a version's showcase, and its verdict."""
+
+    version = models.ForeignKey(BlueprintVersion, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    trigger = models.CharField(max_length=16, default="submit")  # submit | reverify | retry
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=3)
+    job = models.JSONField(default=dict)
+    behaviour_version = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(blank=True)
+    decision = models.JSONField(default=dict, blank=True)
+    images = models.JSONField(default=dict, blank=True)  # role → private storage key
+    unsupported_nodes = models.JSONField(default=list, blank=True)
+    environment = models.JSONField(default=dict, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    peak_memory_bytes = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="run_status_idx")]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.version} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_RUN_STATUSES
