@@ -66,8 +66,13 @@ def _recipe_teaser(post: Post) -> dict[str, Any] | None:
     """The Recipe teaser (never its prompt or values); one query, skipped when there is none."""
     if not post.has_recipe:
         return None
-    recipe = Recipe.objects.filter(post_id=post.pk).first()
-    return None if recipe is None else recipe_teaser(recipe)
+    try:
+        # The reverse accessor caches the Recipe on the post, so the page's Recipe panel
+        # (recipes.selectors.recipe_get) reuses it instead of querying again.
+        recipe = post.recipe
+    except Recipe.DoesNotExist:
+        return None
+    return recipe_teaser(recipe)
 
 
 def _blueprint_public(post: Post) -> dict[str, Any] | None:

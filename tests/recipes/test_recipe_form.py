@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from marketplace.gallery.models import Post
@@ -347,3 +349,12 @@ def test_owner_without_a_recipe_sees_the_add_link(owner: Any, make_post: Any) ->
     post = make_post(owner, tool="dalle")
     assert "Add a Recipe" in logged_in(owner).get(f"/posts/{post.pk}/").content.decode()
     assert "Add a Recipe" not in Client().get(f"/posts/{post.pk}/").content.decode()
+
+
+def test_post_page_reads_the_recipe_once(owner: Any, make_post: Any) -> None:
+    post = make_post(owner, tool="dalle")
+    client = logged_in(owner)
+    client.post(edit_url(post), form_data("dalle", VALID_PARAMS["dalle"]))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/posts/{post.pk}/").status_code == 200
+    assert sum('FROM "recipes_recipe"' in q["sql"] for q in queries.captured_queries) == 1
