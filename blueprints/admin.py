@@ -16,7 +16,15 @@ from blueprints.models import (
 
 class ModelVersionInline(admin.TabularInline):
     model = ModelVersion
-    fields = ("label", "filename", "sha256", "autov2", "size_bytes", "commercial_use", "credit_required")
+    fields = (
+        "label",
+        "filename",
+        "sha256",
+        "autov2",
+        "size_bytes",
+        "commercial_use",
+        "credit_required",
+    )
     readonly_fields = ("filename", "sha256", "autov2", "size_bytes")
     extra = 0
     show_change_link = True
@@ -32,14 +40,30 @@ class ModelAssetAdmin(admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ("filename", "asset", "label", "autov2", "size_bytes", "commercial_use", "created_at")
+    list_display = (
+        "filename",
+        "asset",
+        "label",
+        "autov2",
+        "size_bytes",
+        "commercial_use",
+        "created_at",
+    )
     list_filter = ("asset__kind", "commercial_use", "derivatives_allowed")
     search_fields = ("filename", "sha256", "autov2", "air", "asset__name")
     list_select_related = ("asset",)
     # Identities come from the file; editing them would break resolution by hash.
     readonly_fields = (
-        "sha256", "autov1", "autov2", "autov3", "size_bytes", "file", "safetensors_metadata",
-        "tensor_count", "uploaded_by", "created_at",
+        "sha256",
+        "autov1",
+        "autov2",
+        "autov3",
+        "size_bytes",
+        "file",
+        "safetensors_metadata",
+        "tensor_count",
+        "uploaded_by",
+        "created_at",
     )
 
 
@@ -67,9 +91,21 @@ class BlueprintVersionAdmin(admin.ModelAdmin):
     list_select_related = ("blueprint__post",)
     # The state is read-only: changes go through services.version_transition (event log).
     readonly_fields = (
-        "blueprint", "number", "state", "source_file", "source_format", "source_sha256",
-        "workflow_ui", "graph_api", "analysis", "public_summary", "notes_html", "created_at",
-        "submitted_at", "verified_at", "listed_at",
+        "blueprint",
+        "number",
+        "state",
+        "source_file",
+        "source_format",
+        "source_sha256",
+        "workflow_ui",
+        "graph_api",
+        "analysis",
+        "public_summary",
+        "notes_html",
+        "created_at",
+        "submitted_at",
+        "verified_at",
+        "listed_at",
     )
     inlines = [BlueprintResourceInline, BlueprintVersionEventInline]
 

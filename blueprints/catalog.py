@@ -27,7 +27,8 @@ def normalise_air(air: str) -> str:
     air = air.strip()
     if air and not AIR_PATTERN.match(air):
         raise DomainError(
-            f"{air[:80]!r} is not an AIR; expected urn:air:{{ecosystem}}:{{type}}:{{source}}:{{id}}[@{{version}}], "
+            f"{air[:80]!r} is not an AIR; expected "
+            "urn:air:{ecosystem}:{type}:{source}:{id}[@{version}], "
             "e.g. urn:air:sdxl:checkpoint:civitai:827184@2514310.",
             field="air",
             code="invalid_air",
@@ -38,7 +39,11 @@ def normalise_air(air: str) -> str:
 def _hex(value: str, *, field: str, length: int) -> str:
     value = value.strip().lower()
     if len(value) != length or not HEX.match(value):
-        raise DomainError(f"{field} must be {length} hexadecimal characters; got {value[:80]!r}.", field=field, code="invalid_hash")
+        raise DomainError(
+            f"{field} must be {length} hexadecimal characters; got {value[:80]!r}.",
+            field=field,
+            code="invalid_hash",
+        )
     return value
 
 
@@ -57,7 +62,11 @@ def normalise_source_url(url: str) -> str:
             code="invalid_url",
         ) from None
     if len(url) > 500:
-        raise DomainError(f"source_url has {len(url)} characters; at most 500.", field="source_url", code="too_long")
+        raise DomainError(
+            f"source_url has {len(url)} characters; at most 500.",
+            field="source_url",
+            code="too_long",
+        )
     return url
 
 
@@ -82,7 +91,9 @@ def identity_from_text(text: str) -> dict[str, str]:
     )
 
 
-def model_version_for_identity(*, sha256: str = "", autov2: str = "", air: str = "") -> ModelVersion:
+def model_version_for_identity(
+    *, sha256: str = "", autov2: str = "", air: str = ""
+) -> ModelVersion:
     """The one catalog file with this SHA-256, AutoV2 or AIR; errors name what was not found.
 
     AutoV2 is 40 bits of SHA-256 and AIRs are assigned by others, so either may match several
@@ -109,12 +120,20 @@ def model_version_for_identity(*, sha256: str = "", autov2: str = "", air: str =
     return matches[0]
 
 
-def model_version_lookup(*, sha256: str = "", autov2: str = "", air: str = "", name: str = "") -> list[ModelVersion]:
+def model_version_lookup(
+    *, sha256: str = "", autov2: str = "", air: str = "", name: str = ""
+) -> list[ModelVersion]:
     """Find catalog versions by exactly one identity (SHA-256, AutoV2, AIR or file/asset name)."""
-    given = [key for key, value in (("sha256", sha256), ("autov2", autov2), ("air", air), ("name", name)) if value]
+    given = [
+        key
+        for key, value in (("sha256", sha256), ("autov2", autov2), ("air", air), ("name", name))
+        if value
+    ]
     if len(given) != 1:
         raise DomainError(
-            "Give exactly one of sha256, autov2, air or name.", field=given[1] if len(given) > 1 else "sha256", code="one_identity"
+            "Give exactly one of sha256, autov2, air or name.",
+            field=given[1] if len(given) > 1 else "sha256",
+            code="one_identity",
         )
     queryset = ModelVersion.objects.select_related("asset")
     if sha256:
@@ -151,12 +170,17 @@ def model_version_add(
     file uploaded twice resolves to the existing version.
     """
     if kind not in ModelKind.values:
-        raise DomainError(f"Unknown kind {kind!r}; accepted: {', '.join(ModelKind.values)}.", field="kind", code="invalid_choice")
+        raise DomainError(
+            f"Unknown kind {kind!r}; accepted: {', '.join(ModelKind.values)}.",
+            field="kind",
+            code="invalid_choice",
+        )
     if not name.strip():
         raise DomainError("A model name is required.", field="name", code="required")
     if base_model and base_model not in BaseModelFamily.values:
         raise DomainError(
-            f"Unknown base_model {base_model[:40]!r}; accepted: {', '.join(BaseModelFamily.values)} or empty.",
+            f"Unknown base_model {base_model[:40]!r}; accepted: "
+            f"{', '.join(BaseModelFamily.values)} or empty.",
             field="base_model",
             code="invalid_choice",
         )
@@ -172,7 +196,9 @@ def model_version_add(
     storage_key = _store_model_file(upload, sha256=info.sha256)
     try:
         with transaction.atomic():
-            asset = ModelAsset.objects.create(name=name.strip()[:200], kind=kind, base_model=base_model, created_by=user)
+            asset = ModelAsset.objects.create(
+                name=name.strip()[:200], kind=kind, base_model=base_model, created_by=user
+            )
             version = ModelVersion(
                 asset=asset,
                 label=label[:120],

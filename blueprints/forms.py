@@ -33,7 +33,9 @@ class BlueprintUploadForm(forms.Form):
         label="Workflow",
         help_text="A ComfyUI workflow JSON (UI or API format), or the PNG/WebP ComfyUI saved "
         "with the workflow inside. Kiln reads the settings from the graph.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.png,.webp,application/json,image/png,image/webp"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".json,.png,.webp,application/json,image/png,image/webp"}
+        ),
     )
     notes = forms.CharField(
         label="Notes for buyers",
@@ -59,7 +61,9 @@ class BlueprintUploadForm(forms.Form):
         cleaned = super().clean() or {}
         currency = cleaned["currency"] = cleaned.get("currency") or DEFAULT_CURRENCY
         try:
-            cleaned["price_minor"] = major_to_minor(text=cleaned.get("price") or "", currency=currency)
+            cleaned["price_minor"] = major_to_minor(
+                text=cleaned.get("price") or "", currency=currency
+            )
         except PriceInputError as error:
             self.add_error("price", str(error))
         return cleaned
@@ -89,10 +93,18 @@ class ModelUploadForm(forms.Form):
     )
     name = forms.CharField(max_length=200, help_text="The model's name, e.g. Juggernaut XL.")
     kind = forms.ChoiceField(choices=ModelKind.choices)
-    base_model = forms.ChoiceField(choices=[("", "Unknown"), *BaseModelFamily.choices], required=False)
-    label = forms.CharField(max_length=120, required=False, label="Version", help_text="e.g. v9 or 1.0.")
-    source_url = forms.CharField(max_length=500, required=False, label="Source URL", help_text="Where the file comes from.")
-    air = forms.CharField(max_length=200, required=False, label="AIR", help_text="urn:air:…, if the model has one.")
+    base_model = forms.ChoiceField(
+        choices=[("", "Unknown"), *BaseModelFamily.choices], required=False
+    )
+    label = forms.CharField(
+        max_length=120, required=False, label="Version", help_text="e.g. v9 or 1.0."
+    )
+    source_url = forms.CharField(
+        max_length=500, required=False, label="Source URL", help_text="Where the file comes from."
+    )
+    air = forms.CharField(
+        max_length=200, required=False, label="AIR", help_text="urn:air:…, if the model has one."
+    )
     licence_name = forms.CharField(max_length=120, required=False, label="Licence")
     commercial_use = forms.BooleanField(required=False, label="Commercial use allowed")
     credit_required = forms.BooleanField(required=False, initial=True, label="Credit required")

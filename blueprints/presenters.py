@@ -22,7 +22,9 @@ from marketplace.gallery.models import Post
 from marketplace.recipes.presenters import price_dict
 
 STATE_HELP = {
-    VersionState.DRAFT: "Only you can see it. Resolve every resource, then submit it for verification.",
+    VersionState.DRAFT: (
+        "Only you can see it. Resolve every resource, then submit it for verification."
+    ),
     VersionState.SUBMITTED: "Waiting for a GPU worker to re-render it.",
     VersionState.VERIFYING: "A GPU worker is re-rendering it.",
     VersionState.VERIFIED: "Kiln re-rendered it and it matches your image: publish it to sell it.",
@@ -96,7 +98,8 @@ def _verification_badge(version: BlueprintVersion) -> dict[str, Any]:
     # The full verification record (metrics, images, environment) arrives with the
     # verification issue; until then the badge says whether and when it was verified.
     return {
-        "verified": version.verified_at is not None and version.state in (VersionState.VERIFIED, VersionState.LISTED),
+        "verified": version.verified_at is not None
+        and version.state in (VersionState.VERIFIED, VersionState.LISTED),
         "verified_at": version.verified_at.isoformat() if version.verified_at else None,
     }
 
@@ -110,7 +113,13 @@ def blueprint_public_for_post(post: Post) -> dict[str, Any] | None:
         return None
     latest = selectors.latest_listed_version(post_id=post.pk)
     if latest is None:
-        return {"listed": False, "price": None, "latest_version": None, "verified": False, "version": None}
+        return {
+            "listed": False,
+            "price": None,
+            "latest_version": None,
+            "verified": False,
+            "version": None,
+        }
     public = version_public(latest)
     return {
         "listed": True,
@@ -239,7 +248,9 @@ def analysis_report(report: services.UploadReport) -> dict[str, Any]:
                 "found": model is not None,
                 "resolved_by": item.resolved_by or None,
                 "model": None if model is None else model_version_dict(model),
-                "message": f"found in the catalog by {item.resolved_by}" if model else NOT_FOUND_MESSAGE,
+                "message": f"found in the catalog by {item.resolved_by}"
+                if model
+                else NOT_FOUND_MESSAGE,
             }
         )
     return {

@@ -33,15 +33,24 @@ def versions_with_details() -> QuerySet[BlueprintVersion]:
     return BlueprintVersion.objects.select_related("blueprint__post").prefetch_related(
         Prefetch(
             "resources",
-            queryset=BlueprintResource.objects.select_related("model_version__asset").order_by("id"),
+            queryset=BlueprintResource.objects.select_related("model_version__asset").order_by(
+                "id"
+            ),
         ),
-        Prefetch("events", queryset=BlueprintVersionEvent.objects.select_related("actor").order_by("created_at", "id")),
+        Prefetch(
+            "events",
+            queryset=BlueprintVersionEvent.objects.select_related("actor").order_by(
+                "created_at", "id"
+            ),
+        ),
     )
 
 
 def viewer_owns(*, version: BlueprintVersion, viewer: Any) -> bool:
     """Whether ``viewer`` created the version's post."""
-    return getattr(viewer, "pk", None) is not None and version.blueprint.post.creator_id == viewer.pk
+    return (
+        getattr(viewer, "pk", None) is not None and version.blueprint.post.creator_id == viewer.pk
+    )
 
 
 def version_get_for_viewer(*, version_id: int, viewer: Any) -> BlueprintVersion:
@@ -54,7 +63,10 @@ def version_get_for_viewer(*, version_id: int, viewer: Any) -> BlueprintVersion:
         raise NotFound("No such Blueprint version.")
     if viewer_owns(version=version, viewer=viewer):
         return version
-    if version.state == VersionState.LISTED and version.blueprint.post.status == PostStatus.PUBLISHED:
+    if (
+        version.state == VersionState.LISTED
+        and version.blueprint.post.status == PostStatus.PUBLISHED
+    ):
         return version
     raise NotFound("No such Blueprint version.")
 
@@ -96,7 +108,9 @@ def blueprint_facets(*, post_id: int) -> BlueprintFacets:
     version is listed; the base model is the newest listed version's family when known.
     """
     states = set(
-        BlueprintVersion.objects.filter(blueprint__post_id=post_id).values_list("state", flat=True).distinct()
+        BlueprintVersion.objects.filter(blueprint__post_id=post_id)
+        .values_list("state", flat=True)
+        .distinct()
     )
     if not states & PUBLIC_PIPELINE_STATES:
         return BlueprintFacets()

@@ -60,7 +60,7 @@ class BlueprintError(DomainError):
         self.details = details
 
 
-# --- Reading uploads ---------------------------------------------------------------------------
+# --- Reading uploads -----------------------------------------------------------------------------
 
 
 def read_and_analyse(*, data: bytes, filename: str) -> tuple[WorkflowSource, Analysis]:
@@ -123,14 +123,19 @@ def validate_price(*, price_minor: Any, currency: str) -> str:
     currency = (currency or "").strip().lower()
     if currency not in ACCEPTED_CURRENCIES:
         raise BlueprintError(
-            f"Currency {currency[:10]!r} is not accepted; accepted: {', '.join(ACCEPTED_CURRENCIES)}.",
+            f"Currency {currency[:10]!r} is not accepted; accepted: "
+            f"{', '.join(ACCEPTED_CURRENCIES)}.",
             field="currency",
             code="invalid_currency",
         )
-    if isinstance(price_minor, bool) or not isinstance(price_minor, int) or not 0 <= price_minor <= MAX_PRICE_MINOR:
+    if (
+        isinstance(price_minor, bool)
+        or not isinstance(price_minor, int)
+        or not 0 <= price_minor <= MAX_PRICE_MINOR
+    ):
         raise BlueprintError(
-            f"price={str(price_minor)[:20]!r} is out of range; give whole minor units (cents) from 0 "
-            f"to {MAX_PRICE_MINOR}.",
+            f"price={str(price_minor)[:20]!r} is out of range; give whole minor units (cents) "
+            f"from 0 to {MAX_PRICE_MINOR}.",
             field="price",
             code="invalid_price",
         )
@@ -148,7 +153,7 @@ def paid_listing_blocker(*, user: User, price_minor: int) -> str | None:
     return None
 
 
-# --- Upload ----------------------------------------------------------------------------------------
+# --- Upload --------------------------------------------------------------------------------------
 
 
 def blueprint_version_create(
@@ -178,9 +183,9 @@ def blueprint_version_create(
     source, analysis = read_and_analyse(data=data, filename=filename)
     if analysis.api is None:
         raise BlueprintError(
-            "The upload holds Automatic1111 settings, not a ComfyUI graph; Kiln verifies ComfyUI "
-            "workflows only. Upload the workflow JSON or a ComfyUI PNG/WebP, or sell these settings "
-            "as a Recipe.",
+            "The upload holds Automatic1111 settings, not a ComfyUI graph; Kiln verifies "
+            "ComfyUI workflows only. Upload the workflow JSON or a ComfyUI PNG/WebP, or sell "
+            "these settings as a Recipe.",
             field="file",
             code="no_graph",
         )
@@ -199,7 +204,9 @@ def blueprint_version_create(
         )
         if not created and not blueprint.versions.filter(state=VersionState.LISTED).exists():
             # Nothing is on sale yet, so the Blueprint's price follows the newest draft.
-            Blueprint.objects.filter(pk=blueprint.pk).update(price_minor=price_minor, currency=currency)
+            Blueprint.objects.filter(pk=blueprint.pk).update(
+                price_minor=price_minor, currency=currency
+            )
         number = (blueprint.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = BlueprintVersion(
             blueprint=blueprint,
@@ -262,7 +269,9 @@ def _basename(name: str) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def resolve_resource(*, kind: str, name: str, declared_sha256: str = "") -> tuple[ModelVersion | None, str]:
+def resolve_resource(
+    *, kind: str, name: str, declared_sha256: str = ""
+) -> tuple[ModelVersion | None, str]:
     """Find the catalog file a graph's resource names: by declared SHA-256, else by file name.
 
     A file name resolves only when exactly one catalog file of that kind has it (embeddings are
@@ -344,7 +353,9 @@ def blueprint_analyse(*, data: bytes, filename: str) -> UploadReport:
     )
 
 
-def _record_resources(*, version: BlueprintVersion, analysis: Analysis, hints: dict[str, str]) -> None:
+def _record_resources(
+    *, version: BlueprintVersion, analysis: Analysis, hints: dict[str, str]
+) -> None:
     BlueprintResource.objects.bulk_create(
         BlueprintResource(
             version=version,
@@ -375,24 +386,35 @@ def resources_resolve_waiting(*, model_version: ModelVersion) -> int:
     for resource in waiting.filter(kind=model_version.asset.kind, declared_sha256=""):
         found, how = resolve_resource(kind=resource.kind, name=resource.name)
         if found is not None and found.pk == model_version.pk:
-            by_name += BlueprintResource.objects.filter(pk=resource.pk, model_version__isnull=True).update(
-                model_version=found, resolved_by=how
-            )
+            by_name += BlueprintResource.objects.filter(
+                pk=resource.pk, model_version__isnull=True
+            ).update(model_version=found, resolved_by=how)
     return by_hash + by_name
 
 
-# --- Linking, licences, blockers -------------------------------------------------------------------
+# --- Linking, licences, blockers -----------------------------------------------------------------
 
 
 def resource_link(
-    *, version: BlueprintVersion, user: User, resource_id: int, sha256: str = "", autov2: str = "", air: str = ""
+    *,
+    version: BlueprintVersion,
+    user: User,
+    resource_id: int,
+    sha256: str = "",
+    autov2: str = "",
+    air: str = "",
 ) -> BlueprintResource:
     """Point a resource at a catalog file (by SHA-256, AutoV2 or AIR), in draft only."""
     _require_owner(version, user)
-    given = [name for name, value in (("sha256", sha256), ("autov2", autov2), ("air", air)) if value.strip()]
+    given = [
+        name
+        for name, value in (("sha256", sha256), ("autov2", autov2), ("air", air))
+        if value.strip()
+    ]
     if len(given) != 1:
         raise BlueprintError(
-            "Give exactly one of sha256, autov2 or air" + (f"; got {', '.join(given)}." if given else "."),
+            "Give exactly one of sha256, autov2 or air"
+            + (f"; got {', '.join(given)}." if given else "."),
             field=given[1] if len(given) > 1 else "sha256",
             code="one_identity",
         )
@@ -406,12 +428,14 @@ def resource_link(
             )
         resource = locked.resources.filter(pk=resource_id).first()
         if resource is None:
-            raise BlueprintError(f"No resource {resource_id} in this version.", field="resource", code="not_found")
+            raise BlueprintError(
+                f"No resource {resource_id} in this version.", field="resource", code="not_found"
+            )
         model_version = model_version_for_identity(sha256=sha256, autov2=autov2, air=air)
         if model_version.asset.kind != resource.kind:
             raise BlueprintError(
-                f"The catalog file {model_version.filename!r} is a {model_version.asset.kind}; this "
-                f"resource needs a {resource.kind}.",
+                f"The catalog file {model_version.filename!r} is a {model_version.asset.kind}; "
+                f"this resource needs a {resource.kind}.",
                 field=given[0],
                 code="kind_mismatch",
             )
@@ -460,29 +484,42 @@ def submit_blockers(version: BlueprintVersion) -> list[dict[str, str]]:
     reasons: list[dict[str, str]] = []
     if version.state not in (VersionState.DRAFT, VersionState.ERROR):
         reasons.append(
-            {"code": "invalid_transition", "message": f"A {version.state} version cannot be submitted."}
+            {
+                "code": "invalid_transition",
+                "message": f"A {version.state} version cannot be submitted.",
+            }
         )
     for resource in _resources(version):
         if resource.model_version_id is None:
             reasons.append(
                 {
                     "code": "unresolved_resource",
-                    "message": f"{resource.kind} {resource.name!r} is not in the catalog: upload or link it.",
+                    "message": (
+                        f"{resource.kind} {resource.name!r} is not in the catalog: "
+                        "upload or link it."
+                    ),
                 }
             )
     for node in version.analysis.get("unsupported", []):
         reasons.append(
             {
                 "code": "unsupported_node",
-                "message": f"Node {node.get('node_id')} ({node.get('class_type')}): {node.get('reason')}",
+                "message": (
+                    f"Node {node.get('node_id')} ({node.get('class_type')}): {node.get('reason')}"
+                ),
             }
         )
     for problem in version.analysis.get("problems", []):
-        reasons.append({"code": problem.get("code", "problem"), "message": problem.get("message", "")})
+        reasons.append(
+            {"code": problem.get("code", "problem"), "message": problem.get("message", "")}
+        )
     if version.price_minor > 0:
         for blocker in licence_summary(version)["selling_blocked_by"]:
             reasons.append(
-                {"code": "licence_forbids_sale", "message": f"{blocker}; set the price to 0 or use another model."}
+                {
+                    "code": "licence_forbids_sale",
+                    "message": f"{blocker}; set the price to 0 or use another model.",
+                }
             )
     return reasons
 
@@ -491,7 +528,9 @@ def submit_blockers(version: BlueprintVersion) -> list[dict[str, str]]:
 
 
 def _lock_post_of(version: BlueprintVersion) -> int:
-    post_id: int = Blueprint.objects.filter(pk=version.blueprint_id).values_list("post_id", flat=True).get()
+    post_id: int = (
+        Blueprint.objects.filter(pk=version.blueprint_id).values_list("post_id", flat=True).get()
+    )
     # list(): evaluate the locking query (a bare queryset would never run).
     list(Post.objects.select_for_update().filter(pk=post_id).values_list("pk", flat=True))
     return post_id
@@ -501,7 +540,11 @@ def _lock(version: BlueprintVersion) -> BlueprintVersion:
     """Lock the version's post, then the version (always in this order: no deadlocks), and
     return the version as stored now. Call inside a transaction."""
     _lock_post_of(version)
-    return BlueprintVersion.objects.select_for_update().select_related("blueprint__post").get(pk=version.pk)
+    return (
+        BlueprintVersion.objects.select_for_update()
+        .select_related("blueprint__post")
+        .get(pk=version.pk)
+    )
 
 
 @transaction.atomic
@@ -517,7 +560,9 @@ def version_transition(
     post_id = _lock_post_of(version)
     if not version.can_transition(to_state):
         raise BlueprintError(
-            f"A {version.state} version cannot become {to_state}.", field="state", code="invalid_transition"
+            f"A {version.state} version cannot become {to_state}.",
+            field="state",
+            code="invalid_transition",
         )
     now = timezone.now()
     stamps: dict[str, Any] = {}
@@ -528,9 +573,13 @@ def version_transition(
     elif to_state == VersionState.LISTED:
         stamps["listed_at"] = now
     # Conditional update: a concurrent transition from the same state changes zero rows.
-    changed = BlueprintVersion.objects.filter(pk=version.pk, state=version.state).update(state=to_state, **stamps)
+    changed = BlueprintVersion.objects.filter(pk=version.pk, state=version.state).update(
+        state=to_state, **stamps
+    )
     if changed != 1:
-        raise BlueprintError("The version changed meanwhile; reload and try again.", field="state", code="conflict")
+        raise BlueprintError(
+            "The version changed meanwhile; reload and try again.", field="state", code="conflict"
+        )
     BlueprintVersionEvent.objects.create(
         version=version, from_state=version.state, to_state=to_state, actor=actor, note=note[:2000]
     )
@@ -557,7 +606,8 @@ def blueprint_version_submit(*, version: BlueprintVersion, user: User) -> Bluepr
     if blockers:
         raise BlueprintError(
             f"This version cannot be submitted yet ({len(blockers)} blocker"
-            f"{'s' if len(blockers) > 1 else ''}): " + "; ".join(b["message"] for b in blockers[:3]),
+            f"{'s' if len(blockers) > 1 else ''}): "
+            + "; ".join(b["message"] for b in blockers[:3]),
             field="resources" if blockers[0]["code"] == "unresolved_resource" else "state",
             code="not_submittable",
             details={"blockers": blockers},
@@ -591,5 +641,7 @@ def blueprint_version_publish(*, version: BlueprintVersion, user: User) -> Bluep
         Blueprint.objects.filter(pk=locked.blueprint_id).update(
             price_minor=locked.price_minor, currency=locked.currency
         )
-        locked = version_transition(version=locked, to_state=VersionState.LISTED, actor=user, note="published")
+        locked = version_transition(
+            version=locked, to_state=VersionState.LISTED, actor=user, note="published"
+        )
     return locked

@@ -64,7 +64,8 @@ def blueprint_new(request: HttpRequest, post_id: int) -> HttpResponse:
         try:
             if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
                 raise BlueprintError(
-                    f"The file is {upload.size:,} bytes; at most {MAX_UPLOAD_BYTES:,} are accepted.",
+                    f"The file is {upload.size:,} bytes; "
+                    f"at most {MAX_UPLOAD_BYTES:,} are accepted.",
                     field="file",
                     code="file_too_large",
                 )
@@ -82,7 +83,10 @@ def blueprint_new(request: HttpRequest, post_id: int) -> HttpResponse:
             details = getattr(error, "details", None)
             problems = details.get("problems", [])[1:] if isinstance(details, dict) else []
         else:
-            messages.success(request, f"Version {version.number} uploaded. Check what Kiln found, then submit it.")
+            messages.success(
+                request,
+                f"Version {version.number} uploaded. Check what Kiln found, then submit it.",
+            )
             return redirect("blueprints:version", version.pk)
     status = 400 if request.method == "POST" else 200
     existing = selectors.versions_for_owner(post_id=post.pk)
@@ -101,7 +105,9 @@ def _version_context(
     link_forms = link_forms or {}
     page = reverse("blueprints:version", args=[version.pk])
     for resource in data["resources"]:
-        resource["link_form"] = link_forms.get(resource["id"]) or ResourceLinkForm(prefix=f"r{resource['id']}")
+        resource["link_form"] = link_forms.get(resource["id"]) or ResourceLinkForm(
+            prefix=f"r{resource['id']}"
+        )
         resource["upload_url"] = (
             reverse("blueprints:model-upload")
             + "?"
@@ -136,7 +142,10 @@ def resource_link(request: HttpRequest, version_id: int, resource_id: int) -> Ht
     if form.is_valid():
         try:
             services.resource_link(
-                version=version, user=request.user, resource_id=resource_id, **form.cleaned_data["identity"]  # type: ignore[arg-type]
+                version=version,
+                user=request.user,
+                resource_id=resource_id,
+                **form.cleaned_data["identity"],  # type: ignore[arg-type]
             )
         except DomainError as error:
             form.add_error("identity", error.message)
@@ -180,7 +189,9 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
 
 def _safe_next(request: HttpRequest) -> str | None:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return None
 
@@ -200,7 +211,9 @@ def model_upload(request: HttpRequest) -> HttpResponse:
     form = ModelUploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            model, created = catalog.model_version_add(user=request.user, **form.service_arguments())  # type: ignore[arg-type]
+            model, created = catalog.model_version_add(
+                user=request.user, **form.service_arguments()
+            )  # type: ignore[arg-type]
         except DomainError as error:
             attach_error(form, error)
         else:

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from blueprints.models import BaseModelFamily, ModelKind
 
-# --- Requests ----------------------------------------------------------------------------------
+# --- Requests ------------------------------------------------------------------------------------
 
 
 class AnalyzeRequestSerializer(serializers.Serializer):
@@ -22,37 +22,51 @@ class AnalyzeRequestSerializer(serializers.Serializer):
 
 class VersionCreateRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The workflow JSON or ComfyUI PNG/WebP.")
-    notes = serializers.CharField(required=False, allow_blank=True, help_text="Markdown, for buyers.")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, help_text="Markdown, for buyers."
+    )
     price = serializers.IntegerField(
         required=False, default=0, help_text="Minor units (cents), 0 to 1000000; 0 = free."
     )
-    currency = serializers.CharField(required=False, default="usd", help_text="usd, eur, gbp, cad, aud or jpy.")
+    currency = serializers.CharField(
+        required=False, default="usd", help_text="usd, eur, gbp, cad, aud or jpy."
+    )
 
 
 class ResourceLinkRequestSerializer(serializers.Serializer):
     sha256 = serializers.CharField(required=False, help_text="64 hex characters.")
     autov2 = serializers.CharField(required=False, help_text="10 hex characters.")
-    air = serializers.CharField(required=False, help_text="urn:air:{ecosystem}:{type}:{source}:{id}[@{version}]")
+    air = serializers.CharField(
+        required=False, help_text="urn:air:{ecosystem}:{type}:{source}:{id}[@{version}]"
+    )
 
 
 class ModelLookupQuerySerializer(serializers.Serializer):
     sha256 = serializers.CharField(required=False)
     autov2 = serializers.CharField(required=False)
     air = serializers.CharField(required=False)
-    name = serializers.CharField(required=False, help_text="File name (exact) or model name (contains).")
+    name = serializers.CharField(
+        required=False, help_text="File name (exact) or model name (contains)."
+    )
 
 
 class ModelUploadSerializer(serializers.Serializer):
     """Multipart fields of a model upload; booleans accept true/false/1/0/on/off."""
 
-    file = serializers.FileField(help_text=".safetensors only; pickles (.ckpt/.pt/.bin) are refused.")
+    file = serializers.FileField(
+        help_text=".safetensors only; pickles (.ckpt/.pt/.bin) are refused."
+    )
     name = serializers.CharField(max_length=200, help_text="The model's name, e.g. Juggernaut XL.")
     kind = serializers.ChoiceField(choices=ModelKind.choices)
-    base_model = serializers.ChoiceField(choices=BaseModelFamily.choices, required=False, allow_blank=True, default="")
+    base_model = serializers.ChoiceField(
+        choices=BaseModelFamily.choices, required=False, allow_blank=True, default=""
+    )
     label = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
     source_url = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     air = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    licence_name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
+    licence_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=120, default=""
+    )
     commercial_use = serializers.BooleanField(required=False, default=False)
     credit_required = serializers.BooleanField(required=False, default=True)
     derivatives_allowed = serializers.BooleanField(required=False, default=False)
@@ -90,7 +104,7 @@ class ModelListSerializer(serializers.Serializer):
     results = ModelVersionSerializer(many=True)
 
 
-class PriceSerializer(serializers.Serializer):
+class BlueprintPriceSerializer(serializers.Serializer):
     amount = serializers.IntegerField()
     currency = serializers.CharField()
     label = serializers.CharField()
@@ -110,7 +124,9 @@ class AnalysisResourceSerializer(serializers.Serializer):
 
 
 class AnalysisSerializer(serializers.Serializer):
-    source = serializers.JSONField(help_text="format (ui, api, api+ui, a1111), image format and size.")
+    source = serializers.JSONField(
+        help_text="format (ui, api, api+ui, a1111), image format and size."
+    )
     node_count = serializers.IntegerField()
     class_types = serializers.ListField(child=serializers.CharField())
     base_model_family = serializers.CharField()
@@ -118,12 +134,18 @@ class AnalysisSerializer(serializers.Serializer):
     sampler_family = serializers.CharField()
     resources = AnalysisResourceSerializer(many=True)
     seeds = serializers.JSONField()
-    samplers = serializers.JSONField(help_text="Per sampler node: steps, cfg, sampler, scheduler, denoise, size.")
+    samplers = serializers.JSONField(
+        help_text="Per sampler node: steps, cfg, sampler, scheduler, denoise, size."
+    )
     prompts = serializers.JSONField()
-    unsupported = serializers.JSONField(help_text="Nodes the worker cannot run, each with a reason.")
+    unsupported = serializers.JSONField(
+        help_text="Nodes the worker cannot run, each with a reason."
+    )
     problems = serializers.JSONField()
     runnable = serializers.BooleanField()
-    can_be_blueprint = serializers.BooleanField(help_text="False for Automatic1111 settings (no graph).")
+    can_be_blueprint = serializers.BooleanField(
+        help_text="False for Automatic1111 settings (no graph)."
+    )
 
 
 class VersionSerializer(serializers.Serializer):
@@ -134,7 +156,7 @@ class VersionSerializer(serializers.Serializer):
     state = serializers.CharField()
     full = serializers.BooleanField()
     post_id = serializers.IntegerField()
-    price = PriceSerializer()
+    price = BlueprintPriceSerializer()
     verification = serializers.JSONField()
     node_count = serializers.IntegerField(required=False, help_text="Public view.")
     base_model_family = serializers.CharField(required=False, help_text="Public view.")
@@ -145,7 +167,9 @@ class VersionSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, help_text="Creator only.")
     notes_html = serializers.CharField(required=False, help_text="Creator only.")
     source = serializers.JSONField(required=False, help_text="Creator only.")
-    settings = serializers.JSONField(required=False, help_text="Creator only: seeds, samplers, prompts.")
+    settings = serializers.JSONField(
+        required=False, help_text="Creator only: seeds, samplers, prompts."
+    )
     unsupported = serializers.JSONField(required=False)
     problems = serializers.JSONField(required=False)
     licence = serializers.JSONField(required=False)

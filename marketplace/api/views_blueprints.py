@@ -34,7 +34,9 @@ ERRORS = {
         "(graph problems, submit blockers).",
     ),
     401: OpenApiResponse(s.ErrorSerializer, description="Authentication required."),
-    403: OpenApiResponse(s.ErrorSerializer, description="Not the creator, or the token lacks the scope."),
+    403: OpenApiResponse(
+        s.ErrorSerializer, description="Not the creator, or the token lacks the scope."
+    ),
     404: OpenApiResponse(s.ErrorSerializer, description="Not found (or not visible to you)."),
     429: OpenApiResponse(s.ErrorSerializer, description="Rate limited."),
 }
@@ -138,7 +140,9 @@ class PostBlueprintVersionsView(BlueprintAPIView):
             currency=str(request.data.get("currency") or "usd"),
         )
         version = selectors.version_get_for_viewer(version_id=version.pk, viewer=request.user)
-        return _private(Response(presenters.version_private(version), status=status.HTTP_201_CREATED))
+        return _private(
+            Response(presenters.version_private(version), status=status.HTTP_201_CREATED)
+        )
 
 
 class BlueprintVersionView(BlueprintAPIView):

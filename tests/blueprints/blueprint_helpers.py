@@ -43,7 +43,9 @@ def corpus_upload(relative: str, *, name: str | None = None) -> SimpleUploadedFi
     return SimpleUploadedFile(name or Path(relative).name, corpus_bytes(relative))
 
 
-def safetensors_bytes(seed: int = 0, *, size: int = 64, metadata: dict[str, str] | None = None) -> bytes:
+def safetensors_bytes(
+    seed: int = 0, *, size: int = 64, metadata: dict[str, str] | None = None
+) -> bytes:
     """A valid safetensors file whose content (hence SHA-256) depends on ``seed``."""
     blob = bytes((seed + index) % 256 for index in range(size))
     header: dict[str, Any] = {"w": {"dtype": "U8", "shape": [size], "data_offsets": [0, size]}}
@@ -87,7 +89,9 @@ def add_lora_stack_models(user: Any, *, commercial_use: bool = True) -> dict[str
         "easynegative.safetensors": "embedding",
     }
     return {
-        filename: add_model(user, filename=filename, kind=kind, seed=index, commercial_use=commercial_use)
+        filename: add_model(
+            user, filename=filename, kind=kind, seed=index, commercial_use=commercial_use
+        )
         for index, (filename, kind) in enumerate(files.items())
     }
 

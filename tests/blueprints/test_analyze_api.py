@@ -28,7 +28,14 @@ from tests.renderworker.workflow.upload_samples import (
 )
 
 URL = "/api/v1/blueprints/analyze/"
-EMPTY_COUNTS = {"blueprints": 0, "versions": 0, "resources": 0, "events": 0, "assets": 0, "models": 0}
+EMPTY_COUNTS = {
+    "blueprints": 0,
+    "versions": 0,
+    "resources": 0,
+    "events": 0,
+    "assets": 0,
+    "models": 0,
+}
 
 
 def analyze(client: APIClient, upload: SimpleUploadedFile) -> Any:
@@ -53,14 +60,36 @@ def test_ui_workflow_lists_resources_seeds_and_sampler_settings(owner: Any, tmp_
         ("embedding", "fine_detail"),
         ("embedding", "easynegative"),
     }
-    assert all(r["found"] is False and r["message"] == "not found — upload or link it" for r in body["resources"])
+    assert all(
+        r["found"] is False and r["message"] == "not found — upload or link it"
+        for r in body["resources"]
+    )
     ink = next(r for r in body["resources"] if r["name"] == "styles/ink_wash.safetensors")
     assert ink["uses"] == [
-        {"node_id": "10", "class_type": "LoraLoader", "input_name": "lora_name", "strength_model": -0.5, "strength_clip": 1.25}
+        {
+            "node_id": "10",
+            "class_type": "LoraLoader",
+            "input_name": "lora_name",
+            "strength_model": -0.5,
+            "strength_clip": 1.25,
+        }
     ]
-    assert body["seeds"] == [{"node_id": "5", "class_type": "KSampler", "input_name": "seed", "value": 7, "linked_from": None}]
+    assert body["seeds"] == [
+        {
+            "node_id": "5",
+            "class_type": "KSampler",
+            "input_name": "seed",
+            "value": 7,
+            "linked_from": None,
+        }
+    ]
     (sampler,) = body["samplers"]
-    assert (sampler["steps"], sampler["cfg"], sampler["sampler_name"], sampler["scheduler"]) == (25, 7.0, "euler_ancestral", "normal")
+    assert (sampler["steps"], sampler["cfg"], sampler["sampler_name"], sampler["scheduler"]) == (
+        25,
+        7.0,
+        "euler_ancestral",
+        "normal",
+    )
     assert body["base_model_family"] == "sd15"
     assert body["unsupported"] == [] and body["problems"] == []
     assert body["runnable"] is True and body["can_be_blueprint"] is True
@@ -72,7 +101,9 @@ def test_ui_workflow_lists_resources_seeds_and_sampler_settings(owner: Any, tmp_
 def test_resources_in_the_catalog_show_their_match(owner: Any) -> None:
     model = add_model(owner, filename="v1-5-pruned-emaonly.safetensors", kind="checkpoint", seed=1)
 
-    body = analyze(client_for(owner), corpus_upload("handwritten/comfy_default_sd15.api.json")).json()
+    body = analyze(
+        client_for(owner), corpus_upload("handwritten/comfy_default_sd15.api.json")
+    ).json()
 
     (checkpoint,) = body["resources"]
     assert checkpoint["found"] is True
@@ -109,14 +140,19 @@ def test_unsupported_family_is_listed_with_reasons_not_refused(owner: Any) -> No
 
     assert body["base_model_family"] == "flux"
     assert {node["class_type"] for node in body["unsupported"]} == {
-        "UNETLoader", "DualCLIPLoader", "FluxGuidance", "EmptySD3LatentImage",
+        "UNETLoader",
+        "DualCLIPLoader",
+        "FluxGuidance",
+        "EmptySD3LatentImage",
     }
     assert all(node["reason"] for node in body["unsupported"])
     assert body["runnable"] is False
 
 
 def test_automatic1111_parameters_are_analysed_but_cannot_be_a_blueprint(owner: Any) -> None:
-    response = analyze(client_for(owner), SimpleUploadedFile("a.png", png_with_text({"parameters": A1111})))
+    response = analyze(
+        client_for(owner), SimpleUploadedFile("a.png", png_with_text({"parameters": A1111}))
+    )
 
     assert response.status_code == 200
     assert response.json()["source"]["format"] == "a1111"
@@ -148,10 +184,18 @@ UNKNOWN_NODE = {
         (json_upload(DANGLING), "dangling_link", "99"),
         (json_upload(UNKNOWN_NODE), "unknown_node_type", "FancyUpscalePlusPlus"),
         (SimpleUploadedFile("bomb.png", raw_png(100_000, 100_000)), "image_too_large", ""),
-        (SimpleUploadedFile("z.png", raw_png(4, 4, ztxt("prompt", b" " * (25 * 1024 * 1024)))), "decompression_bomb", ""),
+        (
+            SimpleUploadedFile("z.png", raw_png(4, 4, ztxt("prompt", b" " * (25 * 1024 * 1024)))),
+            "decompression_bomb",
+            "",
+        ),
         (SimpleUploadedFile("w.png", json.dumps(CYCLE).encode()), "extension_mismatch", ".png"),
         (SimpleUploadedFile("w.json", png_with_text({})), "extension_mismatch", ".json"),
-        (SimpleUploadedFile("plain.png", png_with_text({"Software": "GIMP"})), "no_metadata", "no ComfyUI workflow"),
+        (
+            SimpleUploadedFile("plain.png", png_with_text({"Software": "GIMP"})),
+            "no_metadata",
+            "no ComfyUI workflow",
+        ),
         (SimpleUploadedFile("plain.webp", webp_with_exif(None)), "no_metadata", "WEBP"),
         (SimpleUploadedFile("plain.jpg", jpeg_with_exif(None)), "no_metadata", "JPEG"),
         (SimpleUploadedFile("w.json", b"[1, 2, 3]"), "not_a_workflow", "list"),
@@ -174,7 +218,9 @@ def test_bad_input_is_a_specific_400_and_saves_nothing(
 
 
 def test_graph_problems_come_with_the_report_for_the_uploader(owner: Any) -> None:
-    error = analyze(client_for(owner), corpus_upload("generated/custom_node_unmappable.api.json")).json()["error"]
+    error = analyze(
+        client_for(owner), corpus_upload("generated/custom_node_unmappable.api.json")
+    ).json()["error"]
 
     assert error["code"] == "unknown_node_type"
     assert "Image Saver" in error["message"]
@@ -202,7 +248,9 @@ def test_missing_file_names_the_field(owner: Any) -> None:
     assert response.json()["error"] == {
         "code": "required",
         "field": "file",
-        "message": "No file: send the workflow as multipart field 'file' (JSON, or a ComfyUI PNG/WebP).",
+        "message": (
+            "No file: send the workflow as multipart field 'file' (JSON, or a ComfyUI PNG/WebP)."
+        ),
     }
 
 
@@ -214,7 +262,8 @@ def test_anonymous_visitors_cannot_analyse() -> None:
 
 
 def test_a_read_scoped_token_may_analyse(owner: Any) -> None:
-    response = analyze(bearer(owner, "read"), corpus_upload("handwritten/comfy_default_sd15.api.json"))
+    response = analyze(
+        bearer(owner, "read"), corpus_upload("handwritten/comfy_default_sd15.api.json")
+    )
 
     assert response.status_code == 200
-

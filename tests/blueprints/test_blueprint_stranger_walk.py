@@ -76,14 +76,29 @@ BAD_WRITES: list[tuple[str, str, Any, bool]] = [
     ("post", "/api/v1/blueprint-versions/{listed}/publish/", None, False),
     ("post", "/api/v1/blueprint-versions/{draft}/submit/", None, False),
     ("post", "/api/v1/blueprint-versions/{draft}/publish/", None, False),
-    ("post", "/api/v1/blueprint-versions/{listed}/resources/{listed_resource}/link/", {"sha256": "0" * 64}, False),
-    ("post", "/api/v1/blueprint-versions/{draft}/resources/{draft_resource}/link/", {"sha256": "0" * 64}, False),
+    (
+        "post",
+        "/api/v1/blueprint-versions/{listed}/resources/{listed_resource}/link/",
+        {"sha256": "0" * 64},
+        False,
+    ),
+    (
+        "post",
+        "/api/v1/blueprint-versions/{draft}/resources/{draft_resource}/link/",
+        {"sha256": "0" * 64},
+        False,
+    ),
     ("put", "/api/v1/blueprint-versions/{listed}/", {"notes": "x"}, False),
     ("delete", "/api/v1/blueprint-versions/{draft}/", None, False),
     ("post", "/posts/{listed_post}/blueprint/new/", {"notes": "mine"}, True),
     ("post", "/blueprint-versions/{draft}/submit/", {}, True),
     ("post", "/blueprint-versions/{listed}/publish/", {}, True),
-    ("post", "/blueprint-versions/{draft}/resources/{draft_resource}/link/", {"identity": "0" * 64}, True),
+    (
+        "post",
+        "/blueprint-versions/{draft}/resources/{draft_resource}/link/",
+        {"identity": "0" * 64},
+        True,
+    ),
 ]
 
 
@@ -127,15 +142,23 @@ def secret_blueprints(owner: Any, make_post: Any) -> dict[str, Any]:
     add_lora_stack_models(owner)
     listed_post = make_post(owner, title="Lighthouse at dusk", tags="sea")
     version = services.blueprint_version_create(
-        post=listed_post, user=owner, data=secret_workflow(), filename="lighthouse.json",
-        notes=f"Keep the **{SECRETS['notes']}** trick.", price_minor=900,
+        post=listed_post,
+        user=owner,
+        data=secret_workflow(),
+        filename="lighthouse.json",
+        notes=f"Keep the **{SECRETS['notes']}** trick.",
+        price_minor=900,
     )
     version = services.blueprint_version_submit(version=version, user=owner)
     version = force_state(version, VersionState.VERIFYING, VersionState.VERIFIED)
     version = services.blueprint_version_publish(version=version, user=owner)
     draft_post = make_post(owner, title="Quiet harbour", tags="sea")
     draft = services.blueprint_version_create(
-        post=draft_post, user=owner, data=secret_workflow(), filename="harbour.json", notes=SECRETS["notes"],
+        post=draft_post,
+        user=owner,
+        data=secret_workflow(),
+        filename="harbour.json",
+        notes=SECRETS["notes"],
     )
     return {
         "listed_post": listed_post.pk,
@@ -162,7 +185,9 @@ def test_the_secrets_are_really_stored(owner: Any, make_post: Any) -> None:
     places = secret_blueprints(owner, make_post)
     stored = BlueprintVersion.objects.get(pk=places["listed"])
 
-    assert sorted(find_secrets(json.dumps(stored.workflow_ui) + stored.notes)) == sorted(SECRETS.values())
+    assert sorted(find_secrets(json.dumps(stored.workflow_ui) + stored.notes)) == sorted(
+        SECRETS.values()
+    )
     assert stored.state == VersionState.LISTED
 
 
@@ -187,17 +212,23 @@ def test_no_blueprint_secret_reaches_a_visitor_anywhere(
             response = getattr(client, method)(url, payload)
         else:
             response = getattr(client, method)(url, payload, content_type="application/json")
-        assert response.status_code in (302, 400, 401, 403, 404, 405), f"{method} {url} -> {response.status_code}"
+        assert response.status_code in (302, 400, 401, 403, 404, 405), (
+            f"{method} {url} -> {response.status_code}"
+        )
         walked[f"{method.upper()} {url}"] = response_text(response)
 
     for where, text in walked.items():
         assert_no_secret(where, text)
     assert_no_secret("the cache", everything_in_the_cache())
-    assert_no_secret("the log", caplog.text + "\n".join(repr(record.args) for record in caplog.records))
+    assert_no_secret(
+        "the log", caplog.text + "\n".join(repr(record.args) for record in caplog.records)
+    )
     # The public view is there, with what a buyer needs to know.
     public = client.get(f"/api/v1/posts/{places['listed_post']}/").json()["blueprint"]
     assert public["listed"] is True and public["latest_version"] == 1
-    assert {resource["name"] for resource in public["version"]["resources"]} >= {"styles/ink_wash.safetensors"}
+    assert {resource["name"] for resource in public["version"]["resources"]} >= {
+        "styles/ink_wash.safetensors"
+    }
     assert client.get(f"/api/v1/posts/{places['draft_post']}/").json()["blueprint"] is None
     # Nothing the visitor sent changed anything.
     assert BlueprintVersion.objects.count() == 2

@@ -13,16 +13,31 @@ from rest_framework.test import APIClient
 
 from blueprints import catalog
 from blueprints.models import ModelAsset, ModelVersion
-from tests.blueprints.blueprint_helpers import add_model, bearer, client_for, safetensors_bytes, stored_files
+from tests.blueprints.blueprint_helpers import (
+    add_model,
+    bearer,
+    client_for,
+    safetensors_bytes,
+    stored_files,
+)
 
 URL = "/api/v1/models/"
 
 
-def model_fields(data: bytes, filename: str = "detail_tweaker.safetensors", **extra: Any) -> dict[str, Any]:
-    return {"file": SimpleUploadedFile(filename, data), "name": "Detail Tweaker", "kind": "lora", **extra}
+def model_fields(
+    data: bytes, filename: str = "detail_tweaker.safetensors", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "file": SimpleUploadedFile(filename, data),
+        "name": "Detail Tweaker",
+        "kind": "lora",
+        **extra,
+    }
 
 
-def test_upload_creates_a_catalog_file_with_every_hash_and_licence(owner: Any, tmp_path: Path) -> None:
+def test_upload_creates_a_catalog_file_with_every_hash_and_licence(
+    owner: Any, tmp_path: Path
+) -> None:
     data = safetensors_bytes(1, metadata={"ss_network_dim": "16"})
 
     response = client_for(owner).post(
@@ -46,7 +61,12 @@ def test_upload_creates_a_catalog_file_with_every_hash_and_licence(owner: Any, t
     digest = hashlib.sha256(data).hexdigest()
     assert (body["sha256"], body["autov2"], body["size_bytes"]) == (digest, digest[:10], len(data))
     assert body["autov3"] == hashlib.sha256(data[-64:]).hexdigest()
-    assert (body["name"], body["kind"], body["base_model"], body["label"]) == ("Detail Tweaker", "lora", "sd15", "v1.0")
+    assert (body["name"], body["kind"], body["base_model"], body["label"]) == (
+        "Detail Tweaker",
+        "lora",
+        "sd15",
+        "v1.0",
+    )
     assert body["filename"] == "detail_tweaker.safetensors"
     assert body["air"] == "urn:air:sd1:lora:civitai:58390@62833"
     assert body["licence"] == {
@@ -63,7 +83,9 @@ def test_the_same_file_twice_is_200_with_the_existing_version(owner: Any, strang
     data = safetensors_bytes(2)
     first = client_for(owner).post(URL, model_fields(data), format="multipart")
 
-    second = client_for(stranger).post(URL, model_fields(data, "renamed.safetensors"), format="multipart")
+    second = client_for(stranger).post(
+        URL, model_fields(data, "renamed.safetensors"), format="multipart"
+    )
 
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json()["id"] == first.json()["id"]
@@ -86,7 +108,9 @@ def test_a_multi_megabyte_upload_streams_through_a_temp_file_and_round_trips_its
 
     monkeypatch.setattr(catalog, "_chunks", spy)
 
-    response = client_for(owner).post(URL, model_fields(data, "big.safetensors"), format="multipart")
+    response = client_for(owner).post(
+        URL, model_fields(data, "big.safetensors"), format="multipart"
+    )
 
     assert response.status_code == 201, response.json()
     assert seen_types == [TemporaryUploadedFile]
@@ -95,7 +119,10 @@ def test_a_multi_megabyte_upload_streams_through_a_temp_file_and_round_trips_its
     stored = tmp_path / "private" / "models" / f"{digest}.safetensors"
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == digest
     # AutoV1: SHA-256 of the 64 KiB at offset 1 MiB.
-    assert response.json()["autov1"] == hashlib.sha256(data[0x100000 : 0x100000 + 0x10000]).hexdigest()[:8]
+    assert (
+        response.json()["autov1"]
+        == hashlib.sha256(data[0x100000 : 0x100000 + 0x10000]).hexdigest()[:8]
+    )
 
 
 @pytest.mark.parametrize(
@@ -103,9 +130,17 @@ def test_a_multi_megabyte_upload_streams_through_a_temp_file_and_round_trips_its
     [
         ("model.ckpt", safetensors_bytes(4), "pickle_refused"),
         ("model.pt", safetensors_bytes(4), "pickle_refused"),
-        ("model.safetensors", pickle.dumps({"state_dict": [1, 2, 3]}, protocol=2), "pickle_refused"),
+        (
+            "model.safetensors",
+            pickle.dumps({"state_dict": [1, 2, 3]}, protocol=2),
+            "pickle_refused",
+        ),
         ("model.safetensors", b"PK\x03\x04" + b"\x00" * 100, "pickle_refused"),
-        ("model.safetensors", b"\x10\x00\x00\x00\x00\x00\x00\x00not json!!!!!!!!", "not_safetensors"),
+        (
+            "model.safetensors",
+            b"\x10\x00\x00\x00\x00\x00\x00\x00not json!!!!!!!!",
+            "not_safetensors",
+        ),
         ("model.safetensors", safetensors_bytes(4)[:-10], "corrupt_safetensors"),
     ],
 )
@@ -133,7 +168,9 @@ def test_bad_model_files_are_refused_and_nothing_is_stored(
 def test_bad_fields_name_the_field_and_store_nothing(
     owner: Any, tmp_path: Path, fields: dict[str, str], code: str, field: str
 ) -> None:
-    response = client_for(owner).post(URL, {**model_fields(safetensors_bytes(5)), **fields}, format="multipart")
+    response = client_for(owner).post(
+        URL, {**model_fields(safetensors_bytes(5)), **fields}, format="multipart"
+    )
 
     assert response.status_code == 400
     assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (code, field)
@@ -151,9 +188,17 @@ def test_anonymous_and_read_only_tokens_cannot_upload(owner: Any) -> None:
 @pytest.fixture
 def catalog_models(owner: Any) -> dict[str, ModelVersion]:
     return {
-        "tweaker": add_model(owner, filename="detail_tweaker.safetensors", kind="lora", seed=10,
-                             air="urn:air:sd1:lora:civitai:58390@62833", name="Detail Tweaker"),
-        "dunes": add_model(owner, filename="dunes.safetensors", kind="checkpoint", seed=11, name="Dune Painter"),
+        "tweaker": add_model(
+            owner,
+            filename="detail_tweaker.safetensors",
+            kind="lora",
+            seed=10,
+            air="urn:air:sd1:lora:civitai:58390@62833",
+            name="Detail Tweaker",
+        ),
+        "dunes": add_model(
+            owner, filename="dunes.safetensors", kind="checkpoint", seed=11, name="Dune Painter"
+        ),
     }
 
 
@@ -178,7 +223,9 @@ def test_lookup_by_every_identity_finds_the_file(
     assert [found["sha256"] for found in response.json()["results"]] == [model.sha256]
 
 
-def test_lookup_of_an_unknown_hash_is_an_empty_list(catalog_models: dict[str, ModelVersion]) -> None:
+def test_lookup_of_an_unknown_hash_is_an_empty_list(
+    catalog_models: dict[str, ModelVersion],
+) -> None:
     response = APIClient().get(URL, {"sha256": "0" * 64})
 
     assert response.json() == {"results": []}
@@ -194,16 +241,26 @@ def test_lookup_of_an_unknown_hash_is_an_empty_list(catalog_models: dict[str, Mo
         ({"air": "urn:nope"}, "invalid_air", "air"),
     ],
 )
-def test_bad_lookups_are_specific_errors(query: dict[str, str], code: str, field: str, db: Any) -> None:
+def test_bad_lookups_are_specific_errors(
+    query: dict[str, str], code: str, field: str, db: Any
+) -> None:
     response = APIClient().get(URL, query)
 
     assert response.status_code == 400
     assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (code, field)
 
 
-def test_lookup_by_name_has_a_fixed_number_of_queries(owner: Any, django_assert_max_num_queries: Any) -> None:
+def test_lookup_by_name_has_a_fixed_number_of_queries(
+    owner: Any, django_assert_max_num_queries: Any
+) -> None:
     for index in range(12):
-        add_model(owner, filename=f"style_{index}.safetensors", kind="lora", seed=100 + index, name=f"Style {index}")
+        add_model(
+            owner,
+            filename=f"style_{index}.safetensors",
+            kind="lora",
+            seed=100 + index,
+            name=f"Style {index}",
+        )
 
     with django_assert_max_num_queries(2):
         response = APIClient().get(URL, {"name": "style"})

@@ -41,7 +41,9 @@ def test_the_owner_sees_add_a_blueprint_on_the_post_page(owner: Any, make_post: 
     assert "Add a Blueprint" in page
 
 
-def test_visitors_see_no_blueprint_yet_and_no_upload_link(owner: Any, stranger: Any, make_post: Any) -> None:
+def test_visitors_see_no_blueprint_yet_and_no_upload_link(
+    owner: Any, stranger: Any, make_post: Any
+) -> None:
     post = make_post(owner)
 
     page = text(logged_in(stranger).get(f"/posts/{post.pk}/"))
@@ -57,7 +59,12 @@ def test_upload_then_review_everything_extracted(owner: Any, make_post: Any) -> 
 
     response = client.post(
         f"/posts/{post.pk}/blueprint/new/",
-        {"file": corpus_upload("generated/sd15_lora_stack.ui.json"), "notes": "Try *it*.", "price": "4.50", "currency": "usd"},
+        {
+            "file": corpus_upload("generated/sd15_lora_stack.ui.json"),
+            "notes": "Try *it*.",
+            "price": "4.50",
+            "currency": "usd",
+        },
     )
 
     version = BlueprintVersion.objects.get()
@@ -78,11 +85,14 @@ def test_upload_then_review_everything_extracted(owner: Any, make_post: Any) -> 
     assert "uploaded" in page  # the event log
 
 
-def test_a_bad_file_is_shown_next_to_the_field_and_nothing_is_saved(owner: Any, make_post: Any, tmp_path: Path) -> None:
+def test_a_bad_file_is_shown_next_to_the_field_and_nothing_is_saved(
+    owner: Any, make_post: Any, tmp_path: Path
+) -> None:
     post = make_post(owner)
 
     response = logged_in(owner).post(
-        f"/posts/{post.pk}/blueprint/new/", {"file": SimpleUploadedFile("w.json", b'{"nodes": ['), "price": ""}
+        f"/posts/{post.pk}/blueprint/new/",
+        {"file": SimpleUploadedFile("w.json", b'{"nodes": ['), "price": ""},
     )
 
     assert response.status_code == 400
@@ -97,7 +107,11 @@ def test_a_bad_price_is_shown_next_to_the_price(owner: Any, make_post: Any) -> N
 
     response = logged_in(owner).post(
         f"/posts/{post.pk}/blueprint/new/",
-        {"file": corpus_upload("handwritten/comfy_default_sd15.api.json"), "price": "4.999", "currency": "usd"},
+        {
+            "file": corpus_upload("handwritten/comfy_default_sd15.api.json"),
+            "price": "4.999",
+            "currency": "usd",
+        },
     )
 
     assert response.status_code == 400
@@ -110,20 +124,30 @@ def test_graph_problems_are_all_listed(owner: Any, make_post: Any) -> None:
     post = make_post(owner)
     workflow = b'{"1": {"class_type": "KSampler", "inputs": {"model": ["9", 0], "steps": -3}}}'
 
-    response = logged_in(owner).post(f"/posts/{post.pk}/blueprint/new/", {"file": SimpleUploadedFile("w.json", workflow)})
+    response = logged_in(owner).post(
+        f"/posts/{post.pk}/blueprint/new/", {"file": SimpleUploadedFile("w.json", workflow)}
+    )
 
     assert response.status_code == 400
     assert "More problems in this workflow" in text(response)
     assert BlueprintVersion.objects.count() == 0
 
 
-def test_strangers_cannot_open_the_wizard_or_a_draft(owner: Any, stranger: Any, make_post: Any) -> None:
+def test_strangers_cannot_open_the_wizard_or_a_draft(
+    owner: Any, stranger: Any, make_post: Any
+) -> None:
     post = make_post(owner)
     version = create_version(post, owner)
     client = logged_in(stranger)
 
     assert client.get(f"/posts/{post.pk}/blueprint/new/").status_code == 403
-    assert client.post(f"/posts/{post.pk}/blueprint/new/", {"file": corpus_upload("handwritten/comfy_default_sd15.api.json")}).status_code == 403
+    assert (
+        client.post(
+            f"/posts/{post.pk}/blueprint/new/",
+            {"file": corpus_upload("handwritten/comfy_default_sd15.api.json")},
+        ).status_code
+        == 403
+    )
     assert client.get(f"/blueprint-versions/{version.pk}/").status_code == 404
     assert client.post(f"/blueprint-versions/{version.pk}/submit/").status_code == 404
     assert BlueprintVersion.objects.count() == 1
@@ -169,8 +193,13 @@ def test_submit_shows_the_blockers_then_succeeds_once_resolved(owner: Any, make_
     assert text(blocked).count("is not in the catalog: upload or link it.") >= 6
 
     for index, resource in enumerate(version.resources.all()):
-        model = add_model(owner, filename=f"file{index}.safetensors", kind=resource.kind, seed=30 + index)
-        client.post(f"/blueprint-versions/{version.pk}/resources/{resource.pk}/link/", {f"r{resource.pk}-identity": model.sha256})
+        model = add_model(
+            owner, filename=f"file{index}.safetensors", kind=resource.kind, seed=30 + index
+        )
+        client.post(
+            f"/blueprint-versions/{version.pk}/resources/{resource.pk}/link/",
+            {f"r{resource.pk}-identity": model.sha256},
+        )
     submitted = client.post(f"/blueprint-versions/{version.pk}/submit/")
 
     assert submitted.status_code == 302
@@ -181,7 +210,9 @@ def test_submit_shows_the_blockers_then_succeeds_once_resolved(owner: Any, make_
     assert "Submit for verification" not in page
 
 
-def test_publish_puts_the_public_panel_on_the_post_page(owner: Any, stranger: Any, make_post: Any) -> None:
+def test_publish_puts_the_public_panel_on_the_post_page(
+    owner: Any, stranger: Any, make_post: Any
+) -> None:
     post = make_post(owner)
     version = verified_version(post, owner, price_minor=650)
     client = logged_in(owner)
@@ -220,12 +251,22 @@ def test_model_upload_page_prefills_and_returns_to_the_version(
     client = logged_in(owner)
     back = f"/blueprint-versions/{version.pk}/"
 
-    form = text(client.get("/models/upload/", {"kind": "lora", "filename": "styles/ink_wash.safetensors", "next": back}))
+    form = text(
+        client.get(
+            "/models/upload/",
+            {"kind": "lora", "filename": "styles/ink_wash.safetensors", "next": back},
+        )
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/models/upload/",
-            {"file": SimpleUploadedFile("ink_wash.safetensors", safetensors_bytes(40)), "name": "Ink wash",
-             "kind": "lora", "commercial_use": "on", "next": back},
+            {
+                "file": SimpleUploadedFile("ink_wash.safetensors", safetensors_bytes(40)),
+                "name": "Ink wash",
+                "kind": "lora",
+                "commercial_use": "on",
+                "next": back,
+            },
         )
 
     assert 'value="ink_wash"' in form and '<option value="lora" selected>' in form
@@ -237,7 +278,12 @@ def test_model_upload_page_prefills_and_returns_to_the_version(
 
 def test_model_upload_refuses_a_pickle_next_to_the_file_field(owner: Any, tmp_path: Path) -> None:
     response = logged_in(owner).post(
-        "/models/upload/", {"file": SimpleUploadedFile("model.ckpt", b"\x80\x02}q\x00."), "name": "Old", "kind": "checkpoint"}
+        "/models/upload/",
+        {
+            "file": SimpleUploadedFile("model.ckpt", b"\x80\x02}q\x00."),
+            "name": "Old",
+            "kind": "checkpoint",
+        },
     )
 
     assert response.status_code == 400
@@ -249,7 +295,12 @@ def test_model_upload_refuses_a_pickle_next_to_the_file_field(owner: Any, tmp_pa
 def test_model_upload_ignores_an_off_site_next(owner: Any) -> None:
     response = logged_in(owner).post(
         "/models/upload/",
-        {"file": SimpleUploadedFile("a.safetensors", safetensors_bytes(41)), "name": "A", "kind": "vae", "next": "https://evil.test/"},
+        {
+            "file": SimpleUploadedFile("a.safetensors", safetensors_bytes(41)),
+            "name": "A",
+            "kind": "vae",
+            "next": "https://evil.test/",
+        },
     )
 
     assert response.status_code == 302

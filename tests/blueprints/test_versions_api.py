@@ -36,17 +36,28 @@ def version_url(version: BlueprintVersion | int, action: str = "") -> str:
     return f"/api/v1/blueprint-versions/{pk}/" + (f"{action}/" if action else "")
 
 
-def upload_version(client: APIClient, post: Post, relative: str = "generated/sd15_lora_stack.ui.json", **fields: Any) -> Any:
-    return client.post(versions_url(post), {"file": corpus_upload(relative), **fields}, format="multipart")
+def upload_version(
+    client: APIClient,
+    post: Post,
+    relative: str = "generated/sd15_lora_stack.ui.json",
+    **fields: Any,
+) -> Any:
+    return client.post(
+        versions_url(post), {"file": corpus_upload(relative), **fields}, format="multipart"
+    )
 
 
-# --- Upload and permissions ------------------------------------------------------------------------
+# --- Upload and permissions ----------------------------------------------------------------------
 
 
-def test_owner_uploads_a_draft_with_everything_extracted(owner: Any, make_post: Any, tmp_path: Path) -> None:
+def test_owner_uploads_a_draft_with_everything_extracted(
+    owner: Any, make_post: Any, tmp_path: Path
+) -> None:
     post = make_post(owner)
 
-    response = upload_version(client_for(owner), post, notes="Use *low* denoise.", price="450", currency="EUR")
+    response = upload_version(
+        client_for(owner), post, notes="Use *low* denoise.", price="450", currency="EUR"
+    )
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -72,7 +83,11 @@ def test_owner_uploads_a_draft_with_everything_extracted(owner: Any, make_post: 
     assert Blueprint.objects.get().price_minor == 450
     # A draft is private: nothing changes on the post's public facets.
     post.refresh_from_db()
-    assert (post.has_blueprint, post.has_verified_blueprint, post.min_price_minor) == (False, False, None)
+    assert (post.has_blueprint, post.has_verified_blueprint, post.min_price_minor) == (
+        False,
+        False,
+        None,
+    )
 
 
 def test_second_upload_is_version_two(owner: Any, make_post: Any) -> None:
@@ -85,10 +100,15 @@ def test_second_upload_is_version_two(owner: Any, make_post: Any) -> None:
     assert response.status_code == 201
     assert response.json()["number"] == 2
     assert response.json()["source"]["format"] == "api+ui"
-    assert list(BlueprintVersion.objects.order_by("number").values_list("number", flat=True)) == [1, 2]
+    assert list(BlueprintVersion.objects.order_by("number").values_list("number", flat=True)) == [
+        1,
+        2,
+    ]
 
 
-def test_stranger_gets_403_json_and_nothing_is_saved(owner: Any, stranger: Any, make_post: Any, tmp_path: Path) -> None:
+def test_stranger_gets_403_json_and_nothing_is_saved(
+    owner: Any, stranger: Any, make_post: Any, tmp_path: Path
+) -> None:
     post = make_post(owner)
     before = row_counts()
 
@@ -155,12 +175,30 @@ def test_bad_fields_are_specific_errors_and_save_nothing(
         (SimpleUploadedFile("bomb.png", raw_png(100_000, 100_000)), "image_too_large"),
         (SimpleUploadedFile("plain.png", png_with_text({})), "no_metadata"),
         (SimpleUploadedFile("w.webp", b'{"1": {}}'), "extension_mismatch"),
-        (SimpleUploadedFile("w.json", b'{"1": {"class_type": "KSampler", "inputs": {"model": ["9", 0]}}}'), "dangling_link"),
+        (
+            SimpleUploadedFile(
+                "w.json", b'{"1": {"class_type": "KSampler", "inputs": {"model": ["9", 0]}}}'
+            ),
+            "dangling_link",
+        ),
         (SimpleUploadedFile("w.json", b'{"a":' * 100 + b"1" + b"}" * 100), "json_too_deep"),
-        (SimpleUploadedFile("a.png", png_with_text({"parameters": "a cat\nSteps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 512x512"})), "no_graph"),
+        (
+            SimpleUploadedFile(
+                "a.png",
+                png_with_text(
+                    {
+                        "parameters": "a cat\nSteps: 20, Sampler: Euler, CFG scale: 7, "
+                        "Seed: 1, Size: 512x512"
+                    }
+                ),
+            ),
+            "no_graph",
+        ),
     ],
 )
-def test_bad_files_save_nothing(owner: Any, make_post: Any, tmp_path: Path, upload: SimpleUploadedFile, code: str) -> None:
+def test_bad_files_save_nothing(
+    owner: Any, make_post: Any, tmp_path: Path, upload: SimpleUploadedFile, code: str
+) -> None:
     post = make_post(owner)
 
     response = client_for(owner).post(versions_url(post), {"file": upload}, format="multipart")
@@ -175,7 +213,9 @@ def test_bad_files_save_nothing(owner: Any, make_post: Any, tmp_path: Path, uplo
 def test_unknown_custom_node_is_refused_with_every_problem(owner: Any, make_post: Any) -> None:
     post = make_post(owner)
 
-    response = upload_version(client_for(owner), post, relative="generated/custom_node_mappable.ui.json")
+    response = upload_version(
+        client_for(owner), post, relative="generated/custom_node_mappable.ui.json"
+    )
 
     assert response.status_code == 400
     error = response.json()["error"]
@@ -186,13 +226,19 @@ def test_unknown_custom_node_is_refused_with_every_problem(owner: Any, make_post
     assert BlueprintVersion.objects.count() == 0
 
 
-def test_upload_on_missing_or_foreign_draft_post_is_404(owner: Any, stranger: Any, make_post: Any) -> None:
-    response = client_for(owner).post("/api/v1/posts/999999/blueprint/versions/", {"file": corpus_upload("handwritten/comfy_default_sd15.api.json")}, format="multipart")
+def test_upload_on_missing_or_foreign_draft_post_is_404(
+    owner: Any, stranger: Any, make_post: Any
+) -> None:
+    response = client_for(owner).post(
+        "/api/v1/posts/999999/blueprint/versions/",
+        {"file": corpus_upload("handwritten/comfy_default_sd15.api.json")},
+        format="multipart",
+    )
 
     assert response.status_code == 404
 
 
-# --- Resolution ------------------------------------------------------------------------------------
+# --- Resolution ----------------------------------------------------------------------------------
 
 
 def test_resources_resolve_by_file_name_kind_and_embedding_stem(owner: Any, make_post: Any) -> None:
@@ -201,9 +247,17 @@ def test_resources_resolve_by_file_name_kind_and_embedding_stem(owner: Any, make
 
     version = create_version(post, owner)
 
-    resolved = {(r.kind, r.name): (r.model_version_id, r.resolved_by) for r in version.resources.all()}
-    assert resolved[("lora", "styles/ink_wash.safetensors")] == (models["ink_wash.safetensors"].pk, "filename")
-    assert resolved[("embedding", "fine_detail")] == (models["fine_detail.safetensors"].pk, "filename")
+    resolved = {
+        (r.kind, r.name): (r.model_version_id, r.resolved_by) for r in version.resources.all()
+    }
+    assert resolved[("lora", "styles/ink_wash.safetensors")] == (
+        models["ink_wash.safetensors"].pk,
+        "filename",
+    )
+    assert resolved[("embedding", "fine_detail")] == (
+        models["fine_detail.safetensors"].pk,
+        "filename",
+    )
     assert all(how == "filename" for _, how in resolved.values())
 
 
@@ -216,7 +270,9 @@ def test_same_file_name_of_another_kind_does_not_resolve(owner: Any, make_post: 
     assert version.resources.get(name="detail_tweaker.safetensors").model_version is None
 
 
-def test_two_catalog_files_with_the_same_name_leave_it_unresolved(owner: Any, make_post: Any) -> None:
+def test_two_catalog_files_with_the_same_name_leave_it_unresolved(
+    owner: Any, make_post: Any
+) -> None:
     add_model(owner, filename="detail_tweaker.safetensors", kind="lora", seed=3)
     add_model(owner, filename="detail_tweaker.safetensors", kind="lora", seed=4)
     post = make_post(owner)
@@ -226,27 +282,42 @@ def test_two_catalog_files_with_the_same_name_leave_it_unresolved(owner: Any, ma
     assert version.resources.get(name="detail_tweaker.safetensors").model_version is None
 
 
-def test_models_list_sha256_resolves_even_under_another_file_name(owner: Any, make_post: Any) -> None:
+def test_models_list_sha256_resolves_even_under_another_file_name(
+    owner: Any, make_post: Any
+) -> None:
     renamed = add_model(owner, filename="my-own-name.safetensors", kind="checkpoint", seed=9)
     ui = corpus_upload("handwritten/comfy_default_sd15.ui.json").read()
     import json
 
     workflow = json.loads(ui)
     workflow["models"] = [
-        {"name": "v1-5-pruned-emaonly.safetensors", "hash": renamed.sha256.upper(), "hash_type": "SHA256", "directory": "checkpoints"}
+        {
+            "name": "v1-5-pruned-emaonly.safetensors",
+            "hash": renamed.sha256.upper(),
+            "hash_type": "SHA256",
+            "directory": "checkpoints",
+        }
     ]
     post = make_post(owner)
 
     response = client_for(owner).post(
-        versions_url(post), {"file": SimpleUploadedFile("w.json", json.dumps(workflow).encode())}, format="multipart"
+        versions_url(post),
+        {"file": SimpleUploadedFile("w.json", json.dumps(workflow).encode())},
+        format="multipart",
     )
 
     assert response.status_code == 201, response.json()
     (resource,) = [r for r in response.json()["resources"] if r["kind"] == "checkpoint"]
-    assert (resource["resolved"], resource["resolved_by"], resource["model"]["sha256"]) == (True, "sha256", renamed.sha256)
+    assert (resource["resolved"], resource["resolved_by"], resource["model"]["sha256"]) == (
+        True,
+        "sha256",
+        renamed.sha256,
+    )
 
 
-def test_declared_hash_resolves_when_the_file_is_uploaded_later(owner: Any, make_post: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_declared_hash_resolves_when_the_file_is_uploaded_later(
+    owner: Any, make_post: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     import json
 
     from tests.blueprints.blueprint_helpers import safetensors_bytes
@@ -256,17 +327,32 @@ def test_declared_hash_resolves_when_the_file_is_uploaded_later(owner: Any, make
 
     digest = hashlib.sha256(data).hexdigest()
     workflow = json.loads(corpus_upload("handwritten/comfy_default_sd15.ui.json").read())
-    workflow["models"] = [{"name": "v1-5-pruned-emaonly.safetensors", "hash": digest, "hash_type": "SHA256", "directory": "checkpoints"}]
+    workflow["models"] = [
+        {
+            "name": "v1-5-pruned-emaonly.safetensors",
+            "hash": digest,
+            "hash_type": "SHA256",
+            "directory": "checkpoints",
+        }
+    ]
     post = make_post(owner)
     client = client_for(owner)
-    client.post(versions_url(post), {"file": SimpleUploadedFile("w.json", json.dumps(workflow).encode())}, format="multipart")
+    client.post(
+        versions_url(post),
+        {"file": SimpleUploadedFile("w.json", json.dumps(workflow).encode())},
+        format="multipart",
+    )
     resource = BlueprintResource.objects.get(kind="checkpoint")
     assert (resource.model_version, resource.declared_sha256) == (None, digest)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/api/v1/models/",
-            {"file": SimpleUploadedFile("other-name.safetensors", data), "name": "SD 1.5", "kind": "checkpoint"},
+            {
+                "file": SimpleUploadedFile("other-name.safetensors", data),
+                "name": "SD 1.5",
+                "kind": "checkpoint",
+            },
             format="multipart",
         )
 
@@ -275,23 +361,37 @@ def test_declared_hash_resolves_when_the_file_is_uploaded_later(owner: Any, make
     assert (resource.model_version_id, resource.resolved_by) == (response.json()["id"], "sha256")
 
 
-# --- Linking ---------------------------------------------------------------------------------------
+# --- Linking -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("identity", ["sha256", "autov2", "air"])
-def test_owner_links_an_unresolved_resource_by_any_identity(owner: Any, make_post: Any, identity: str) -> None:
+def test_owner_links_an_unresolved_resource_by_any_identity(
+    owner: Any, make_post: Any, identity: str
+) -> None:
     post = make_post(owner)
     version = create_version(post, owner)
-    model = add_model(owner, filename="renamed.safetensors", kind="lora", seed=11, air="urn:air:sd1:lora:civitai:58390@62833")
+    model = add_model(
+        owner,
+        filename="renamed.safetensors",
+        kind="lora",
+        seed=11,
+        air="urn:air:sd1:lora:civitai:58390@62833",
+    )
     resource = version.resources.get(name="detail_tweaker.safetensors")
 
     response = client_for(owner).post(
-        version_url(version, f"resources/{resource.pk}/link"), {identity: getattr(model, identity)}, format="json"
+        version_url(version, f"resources/{resource.pk}/link"),
+        {identity: getattr(model, identity)},
+        format="json",
     )
 
     assert response.status_code == 200, response.json()
     linked = next(r for r in response.json()["resources"] if r["id"] == resource.pk)
-    assert (linked["resolved"], linked["resolved_by"], linked["model"]["sha256"]) == (True, "link", model.sha256)
+    assert (linked["resolved"], linked["resolved_by"], linked["model"]["sha256"]) == (
+        True,
+        "link",
+        model.sha256,
+    )
 
 
 @pytest.mark.parametrize(
@@ -311,7 +411,9 @@ def test_bad_links_are_specific_errors_and_change_nothing(
     version = create_version(post, owner)
     resource = version.resources.get(name="detail_tweaker.safetensors")
 
-    response = client_for(owner).post(version_url(version, f"resources/{resource.pk}/link"), body, format="json")
+    response = client_for(owner).post(
+        version_url(version, f"resources/{resource.pk}/link"), body, format="json"
+    )
 
     assert response.status_code == 400
     assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (code, field)
@@ -325,7 +427,9 @@ def test_linking_a_file_of_another_kind_is_refused(owner: Any, make_post: Any) -
     vae = add_model(owner, filename="some.vae.safetensors", kind="vae", seed=12)
     resource = version.resources.get(name="detail_tweaker.safetensors")
 
-    response = client_for(owner).post(version_url(version, f"resources/{resource.pk}/link"), {"sha256": vae.sha256}, format="json")
+    response = client_for(owner).post(
+        version_url(version, f"resources/{resource.pk}/link"), {"sha256": vae.sha256}, format="json"
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "kind_mismatch"
@@ -337,7 +441,11 @@ def test_linking_outside_draft_is_refused(owner: Any, make_post: Any) -> None:
     other = add_model(owner, filename="x.safetensors", kind="lora", seed=77)
     resource = version.resources.get(name="detail_tweaker.safetensors")
 
-    response = client_for(owner).post(version_url(version, f"resources/{resource.pk}/link"), {"sha256": other.sha256}, format="json")
+    response = client_for(owner).post(
+        version_url(version, f"resources/{resource.pk}/link"),
+        {"sha256": other.sha256},
+        format="json",
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "not_draft"
@@ -345,20 +453,26 @@ def test_linking_outside_draft_is_refused(owner: Any, make_post: Any) -> None:
     assert resource.model_version.sha256 != other.sha256
 
 
-def test_stranger_cannot_link_or_even_see_a_draft(owner: Any, stranger: Any, make_post: Any) -> None:
+def test_stranger_cannot_link_or_even_see_a_draft(
+    owner: Any, stranger: Any, make_post: Any
+) -> None:
     post = make_post(owner)
     version = create_version(post, owner)
     model = add_model(stranger, filename="detail_tweaker.safetensors", kind="lora", seed=13)
     resource = version.resources.get(name="detail_tweaker.safetensors")
 
-    response = client_for(stranger).post(version_url(version, f"resources/{resource.pk}/link"), {"sha256": model.sha256}, format="json")
+    response = client_for(stranger).post(
+        version_url(version, f"resources/{resource.pk}/link"),
+        {"sha256": model.sha256},
+        format="json",
+    )
 
     assert response.status_code == 404
     resource.refresh_from_db()
     assert resource.model_version is None
 
 
-# --- Licences and submit ---------------------------------------------------------------------------
+# --- Licences and submit -------------------------------------------------------------------------
 
 
 def test_a_non_commercial_resource_blocks_a_paid_submit(owner: Any, make_post: Any) -> None:
@@ -368,13 +482,23 @@ def test_a_non_commercial_resource_blocks_a_paid_submit(owner: Any, make_post: A
     version = create_version(post, owner, price_minor=500)
     resource = version.resources.get(name="detail_tweaker.safetensors")
     client = client_for(owner)
-    client.post(version_url(version, f"resources/{resource.pk}/link"), {"sha256": add_model(owner, filename="nc2.safetensors", kind="lora", seed=51, commercial_use=False).sha256}, format="json")
+    client.post(
+        version_url(version, f"resources/{resource.pk}/link"),
+        {
+            "sha256": add_model(
+                owner, filename="nc2.safetensors", kind="lora", seed=51, commercial_use=False
+            ).sha256
+        },
+        format="json",
+    )
 
     detail = client.get(version_url(version)).json()
     response = client.post(version_url(version, "submit"))
 
     assert detail["licence"]["commercial_use"] is False
-    assert detail["licence"]["selling_blocked_by"] == ["lora 'detail_tweaker.safetensors' forbids commercial use"]
+    assert detail["licence"]["selling_blocked_by"] == [
+        "lora 'detail_tweaker.safetensors' forbids commercial use"
+    ]
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "not_submittable"
@@ -405,7 +529,8 @@ def test_submit_with_unresolved_resources_lists_each_one(owner: Any, make_post: 
     error = response.json()["error"]
     assert (error["code"], error["field"]) == ("not_submittable", "resources")
     assert sorted(b["message"] for b in error["details"]["blockers"]) == sorted(
-        f"{kind} {name!r} is not in the catalog: upload or link it." for kind, name in LORA_STACK_FILES
+        f"{kind} {name!r} is not in the catalog: upload or link it."
+        for kind, name in LORA_STACK_FILES
     )
     assert version.events.count() == 1
 
@@ -414,13 +539,21 @@ def test_unsupported_nodes_block_submit(owner: Any, make_post: Any) -> None:
     post = make_post(owner)
     version = create_version(post, owner, "generated/flux_unet_dual_clip.ui.json")
     for index, resource in enumerate(version.resources.all()):
-        model = add_model(owner, filename=f"f{index}.safetensors", kind=resource.kind, seed=60 + index)
-        client_for(owner).post(version_url(version, f"resources/{resource.pk}/link"), {"sha256": model.sha256}, format="json")
+        model = add_model(
+            owner, filename=f"f{index}.safetensors", kind=resource.kind, seed=60 + index
+        )
+        client_for(owner).post(
+            version_url(version, f"resources/{resource.pk}/link"),
+            {"sha256": model.sha256},
+            format="json",
+        )
 
     response = client_for(owner).post(version_url(version, "submit"))
 
     assert response.status_code == 400
-    assert {b["code"] for b in response.json()["error"]["details"]["blockers"]} == {"unsupported_node"}
+    assert {b["code"] for b in response.json()["error"]["details"]["blockers"]} == {
+        "unsupported_node"
+    }
 
 
 def test_submit_moves_a_complete_draft_to_submitted_and_logs_it(owner: Any, make_post: Any) -> None:
@@ -440,7 +573,11 @@ def test_submit_moves_a_complete_draft_to_submitted_and_logs_it(owner: Any, make
     assert body["submitted_at"] is not None
     # Submitted Blueprints are public as "on their way", not yet for sale.
     post.refresh_from_db()
-    assert (post.has_blueprint, post.has_verified_blueprint, post.min_price_minor) == (True, False, None)
+    assert (post.has_blueprint, post.has_verified_blueprint, post.min_price_minor) == (
+        True,
+        False,
+        None,
+    )
 
 
 def test_submitting_twice_is_refused(owner: Any, make_post: Any) -> None:
@@ -453,15 +590,21 @@ def test_submitting_twice_is_refused(owner: Any, make_post: Any) -> None:
     response = client.post(version_url(version, "submit"))
 
     assert response.status_code == 400
-    assert [b["code"] for b in response.json()["error"]["details"]["blockers"]] == ["invalid_transition"]
+    assert [b["code"] for b in response.json()["error"]["details"]["blockers"]] == [
+        "invalid_transition"
+    ]
     assert version.events.count() == 2
 
 
-# --- Publish ---------------------------------------------------------------------------------------
+# --- Publish -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [(), (VersionState.SUBMITTED,), (VersionState.SUBMITTED, VersionState.VERIFYING)])
-def test_only_verified_versions_can_be_published(owner: Any, make_post: Any, path: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "path", [(), (VersionState.SUBMITTED,), (VersionState.SUBMITTED, VersionState.VERIFYING)]
+)
+def test_only_verified_versions_can_be_published(
+    owner: Any, make_post: Any, path: tuple[str, ...]
+) -> None:
     add_lora_stack_models(owner)
     post = make_post(owner)
     version = force_state(create_version(post, owner), *path)
@@ -469,12 +612,17 @@ def test_only_verified_versions_can_be_published(owner: Any, make_post: Any, pat
     response = client_for(owner).post(version_url(version, "publish"))
 
     assert response.status_code == 400
-    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == ("not_verified", "state")
+    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (
+        "not_verified",
+        "state",
+    )
     version.refresh_from_db()
     assert version.state == (path[-1] if path else VersionState.DRAFT)
 
 
-def test_publishing_lists_the_version_and_updates_the_post_facets(owner: Any, make_post: Any) -> None:
+def test_publishing_lists_the_version_and_updates_the_post_facets(
+    owner: Any, make_post: Any
+) -> None:
     post = make_post(owner)
     version = verified_version(post, owner, price_minor=799)
 
@@ -482,10 +630,26 @@ def test_publishing_lists_the_version_and_updates_the_post_facets(owner: Any, ma
 
     assert response.status_code == 200, response.json()
     assert response.json()["state"] == "listed"
-    assert [e["to_state"] for e in response.json()["events"]] == ["draft", "submitted", "verifying", "verified", "listed"]
+    assert [e["to_state"] for e in response.json()["events"]] == [
+        "draft",
+        "submitted",
+        "verifying",
+        "verified",
+        "listed",
+    ]
     post.refresh_from_db()
-    assert (post.has_blueprint, post.has_verified_blueprint, post.min_price_minor, post.currency, post.base_model) == (
-        True, True, 799, "usd", "sd15",
+    assert (
+        post.has_blueprint,
+        post.has_verified_blueprint,
+        post.min_price_minor,
+        post.currency,
+        post.base_model,
+    ) == (
+        True,
+        True,
+        799,
+        "usd",
+        "sd15",
     )
 
 
@@ -495,11 +659,19 @@ def test_min_price_is_the_cheapest_of_recipe_and_blueprint(owner: Any, make_post
     post = make_post(owner)
     version = verified_version(post, owner, price_minor=799)
     client_for(owner).post(version_url(version, "publish"))
-    recipe_services.recipe_upsert(post=post, user=owner, data={"tool": "comfyui", "prompt": "a dune", "price": {"amount": 1200, "currency": "usd"}})
+    recipe_services.recipe_upsert(
+        post=post,
+        user=owner,
+        data={"tool": "comfyui", "prompt": "a dune", "price": {"amount": 1200, "currency": "usd"}},
+    )
     post.refresh_from_db()
     assert (post.min_price_minor, post.has_recipe, post.has_verified_blueprint) == (799, True, True)
 
-    recipe_services.recipe_upsert(post=post, user=owner, data={"tool": "comfyui", "prompt": "a dune", "price": {"amount": 100, "currency": "usd"}})
+    recipe_services.recipe_upsert(
+        post=post,
+        user=owner,
+        data={"tool": "comfyui", "prompt": "a dune", "price": {"amount": 100, "currency": "usd"}},
+    )
 
     post.refresh_from_db()
     assert post.min_price_minor == 100
@@ -516,10 +688,14 @@ def test_a_new_draft_does_not_reprice_the_listed_version(owner: Any, make_post: 
     post.refresh_from_db()
     assert Blueprint.objects.get().price_minor == 799
     assert post.min_price_minor == 799
-    assert APIClient().get(f"/api/v1/posts/{post.pk}/").json()["blueprint"]["price"]["amount"] == 799
+    assert (
+        APIClient().get(f"/api/v1/posts/{post.pk}/").json()["blueprint"]["price"]["amount"] == 799
+    )
 
 
-def test_stranger_cannot_publish_a_verified_version(owner: Any, stranger: Any, make_post: Any) -> None:
+def test_stranger_cannot_publish_a_verified_version(
+    owner: Any, stranger: Any, make_post: Any
+) -> None:
     post = make_post(owner)
     version = verified_version(post, owner)
 
@@ -530,7 +706,9 @@ def test_stranger_cannot_publish_a_verified_version(owner: Any, stranger: Any, m
     assert version.state == VersionState.VERIFIED
 
 
-def test_stranger_cannot_submit_a_listed_version_either(owner: Any, stranger: Any, make_post: Any) -> None:
+def test_stranger_cannot_submit_a_listed_version_either(
+    owner: Any, stranger: Any, make_post: Any
+) -> None:
     post = make_post(owner)
     version = verified_version(post, owner)
     client_for(owner).post(version_url(version, "publish"))
@@ -541,7 +719,7 @@ def test_stranger_cannot_submit_a_listed_version_either(owner: Any, stranger: An
     assert response.json()["error"]["code"] == "permission_denied"
 
 
-# --- Reading a version -----------------------------------------------------------------------------
+# --- Reading a version ---------------------------------------------------------------------------
 
 
 def test_others_get_404_for_unlisted_versions(owner: Any, stranger: Any, make_post: Any) -> None:
@@ -554,7 +732,9 @@ def test_others_get_404_for_unlisted_versions(owner: Any, stranger: Any, make_po
         assert response.json()["error"]["code"] == "not_found"
 
 
-def test_version_detail_has_a_fixed_number_of_queries(owner: Any, make_post: Any, django_assert_max_num_queries: Any) -> None:
+def test_version_detail_has_a_fixed_number_of_queries(
+    owner: Any, make_post: Any, django_assert_max_num_queries: Any
+) -> None:
     add_lora_stack_models(owner)
     post = make_post(owner)
     version = create_version(post, owner)
