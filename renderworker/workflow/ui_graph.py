@@ -33,6 +33,49 @@ from .specs import NODE_SPECS
 __all__ = ["flatten_ui"]
 
 
+class _GroupLayout:
+    """Which inner slots of a legacy group node are linked inside, used outside, or hidden."""
+
+    def __init__(self, definition: dict[str, Any]) -> None:
+        self.internal: dict[tuple[int, int], tuple[int, int]] = {}
+        self.linked_outputs: set[tuple[int, int]] = set()
+        raw_links = definition.get("links")
+        for raw in raw_links if isinstance(raw_links, list) else []:
+            if isinstance(raw, list) and len(raw) >= 4:
+                from_index, from_slot, to_index, to_slot = (as_int(value) for value in raw[:4])
+                if None in (from_index, from_slot, to_index, to_slot):
+                    continue
+                assert from_index is not None and from_slot is not None
+                assert to_index is not None and to_slot is not None
+                self.internal[(to_index, to_slot)] = (from_index, from_slot)
+                self.linked_outputs.add((from_index, from_slot))
+        self.external: set[tuple[int, int]] = set()
+        raw_external = definition.get("external")
+        for raw in raw_external if isinstance(raw_external, list) else []:
+            if isinstance(raw, list) and len(raw) >= 2:
+                index, slot = as_int(raw[0]), as_int(raw[1])
+                if index is not None and slot is not None:
+                    self.external.add((index, slot))
+        config = definition.get("config")
+        self.config: dict[str, Any] = config if isinstance(config, dict) else {}
+
+    def _visible_flag(self, index: int, kind: str, key: str) -> bool | None:
+        node_config = self.config.get(str(index))
+        section = node_config.get(kind) if isinstance(node_config, dict) else None
+        entry = section.get(key) if isinstance(section, dict) else None
+        visible = entry.get("visible") if isinstance(entry, dict) else None
+        return visible if isinstance(visible, bool) else None
+
+    def input_visible(self, index: int, name: str) -> bool:
+        return self._visible_flag(index, "input", name) is not False
+
+    def output_visible(self, index: int, slot: int) -> bool:
+        flag = self._visible_flag(index, "output", str(slot))
+        if flag is not None:
+            return flag
+        return (index, slot) not in self.linked_outputs or (index, slot) in self.external
+
+
 class _Flattener:
     def __init__(self, ui: dict[str, Any]) -> None:
         self.graph = FlatGraph()
@@ -345,19 +388,20 @@ class _Flattener:
     def expand_group_node(
         self, instance: FlatNode, definition: dict[str, Any], *, depth: int
     ) -> None:
-        """Legacy group nodes: inner nodes by ``index``, links ``[from, slot, to, slot, _, type]``.
+        """Legacy group nodes (``extra.groupNodes``), as the frontend's group-node code maps them.
 
-        Outer inputs map, in order, to the inner input slots not fed internally; outer outputs to
-        every inner output slot in order; the instance's ``widgets_values`` are the inner widgets
-        in order (each inner node's widget slots, hidden control values included).
+        Inner node ``i`` (its position in ``nodes``) becomes ``"<outer>:<i>"``; inner links are
+        ``[from, slot, to, slot, origin id, type]``. Outer inputs are, in node order, the link
+        inputs not fed inside, then the converted-widget inputs not fed inside. Outer outputs are
+        the inner outputs not consumed inside (or also used outside, or marked visible in
+        ``config``). The instance's ``widgets_values`` are the inner nodes' widgets in order,
+        converted ones excluded, hidden control values included.
         """
         if instance.mode == MODE_BYPASSED:
             # Bypassing the instance passes its inputs through to same-typed outputs.
             self.add_node(instance)
             return
-        prefix = instance.id + ":"
         raw_nodes = definition.get("nodes")
-        raw_links = definition.get("links")
         if not isinstance(raw_nodes, list):
             self.problems.append(
                 Problem(
@@ -368,79 +412,80 @@ class _Flattener:
                 )
             )
             return
-        internal: dict[tuple[int, int], tuple[int, int]] = {}
-        for raw in raw_links if isinstance(raw_links, list) else []:
-            if isinstance(raw, list) and len(raw) >= 4:
-                from_index, from_slot, to_index, to_slot = (as_int(value) for value in raw[:4])
-                if (
-                    from_index is not None
-                    and from_slot is not None
-                    and to_index is not None
-                    and to_slot is not None
-                ):
-                    internal[(to_index, to_slot)] = (from_index, from_slot)
-        outer_inputs = iter(instance.inputs)
-        outer_outputs = 0
+        layout = _GroupLayout(definition)
+        prefix = instance.id + ":"
         widget_values = (
             instance.widgets_values if isinstance(instance.widgets_values, list) else None
         )
         widget_cursor = 0
-        for position, raw in enumerate(raw_nodes):
+        flat_nodes: list[FlatNode] = []
+        for index, raw in enumerate(raw_nodes):
             if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
                 continue
-            index = as_int(raw.get("index"))
-            index = position if index is None else index
             inner = dict(raw)
             inner["id"] = index
-            inner_inputs: list[dict[str, Any]] = []
             raw_inputs = raw.get("inputs")
-            for slot in raw_inputs if isinstance(raw_inputs, list) else []:
-                if not isinstance(slot, dict):
-                    continue
-                slot = dict(slot)
-                slot["link"] = None
-                inner_inputs.append(slot)
-            inner["inputs"] = inner_inputs
+            inner["inputs"] = [
+                {**slot, "link": None}
+                for slot in (raw_inputs if isinstance(raw_inputs, list) else [])
+                if isinstance(slot, dict)
+            ]
             spec = NODE_SPECS.get(raw["type"])
             if widget_values is not None and spec is not None:
-                internally_linked = {
-                    slot.get("widget", {}).get("name")
-                    for slot_index, slot in enumerate(inner_inputs)
-                    if (index, slot_index) in internal and isinstance(slot.get("widget"), dict)
+                converted = {
+                    slot["widget"].get("name")
+                    for slot in inner["inputs"]
+                    if isinstance(slot.get("widget"), dict)
                 }
+                stored = raw.get("widgets_values")
+                stored_values = stored if isinstance(stored, list) else []
                 own: list[Any] = []
                 for widget in spec.widget_inputs:
-                    if widget.name in internally_linked:
-                        continue
                     count = 1 + widget.hidden_slots_after
-                    own.extend(widget_values[widget_cursor : widget_cursor + count])
-                    widget_cursor += count
+                    if widget.name in converted:
+                        # Not a group widget: the inner node keeps the value it was stored with.
+                        chunk = stored_values[len(own) : len(own) + count]
+                    else:
+                        chunk = widget_values[widget_cursor : widget_cursor + count]
+                        widget_cursor += count
+                    if not chunk:
+                        chunk = [widget.default_value()]
+                    own.extend(chunk + [None] * (count - len(chunk)))
                 inner["widgets_values"] = own
+            forced = instance.mode if instance.mode == MODE_MUTED else None
             self.flatten_node(
                 inner,
                 {},
                 prefix=prefix,
                 depth=depth + 1,
                 where=f"group node {instance.type}",
-                forced_mode=instance.mode if instance.mode in (MODE_MUTED, MODE_BYPASSED) else None,
+                forced_mode=forced,
                 stack=(),
             )
             flat = self.graph.nodes.get(prefix + str(index))
-            if flat is None:
-                continue
-            for slot_index, flat_input in enumerate(flat.inputs):
-                origin = internal.get((index, slot_index))
-                if origin is not None:
-                    flat_input.source = (prefix + str(origin[0]), origin[1])
-                elif flat_input.is_widget:
-                    continue  # an unconverted widget listed as a slot by newer frontends
-                else:
-                    outer = next(outer_inputs, None)
-                    flat_input.source = outer.source if outer is not None else None
+            if flat is not None:
+                flat_nodes.append(flat)
+        outer_inputs = iter(instance.inputs)
+        # Normal link inputs of every inner node first, converted widgets after all of them.
+        for converted_pass in (False, True):
+            for flat in flat_nodes:
+                index = int(flat.id.rsplit(":", 1)[1])
+                for slot_index, flat_input in enumerate(flat.inputs):
+                    if flat_input.is_widget is not converted_pass:
+                        continue
+                    origin = layout.internal.get((index, slot_index))
+                    if origin is not None:
+                        flat_input.source = (prefix + str(origin[0]), origin[1])
+                    elif layout.input_visible(index, flat_input.name):
+                        outer = next(outer_inputs, None)
+                        flat_input.source = outer.source if outer is not None else None
+        outer_slot = 0
+        for flat in flat_nodes:
+            index = int(flat.id.rsplit(":", 1)[1])
             for slot_index in range(len(flat.output_types)):
-                self.graph.boundary_outputs[(instance.id, outer_outputs)] = (flat.id, slot_index)
-                outer_outputs += 1
-        self.graph.boundary_outputs.setdefault((instance.id, -1), None)
+                if layout.output_visible(index, slot_index):
+                    self.graph.boundary_outputs[(instance.id, outer_slot)] = (flat.id, slot_index)
+                    outer_slot += 1
 
     def finish(self) -> FlatGraph:
         # Outer levels were queued first, so an instance's own slots are final when read here.

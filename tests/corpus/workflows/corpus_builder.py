@@ -84,6 +84,7 @@ LAYOUT: dict[str, list[str]] = {
     "EmptySD3LatentImage": ["width", "height", "batch_size"],
     "PrimitiveInt": ["value", CONTROL],
     "PrimitiveStringMultiline": ["value"],
+    "PrimitiveFloat": ["value"],
 }
 
 # Link inputs (UI slot order) and output types.
@@ -197,6 +198,7 @@ OUTPUTS: dict[str, list[str]] = {
     "EmptySD3LatentImage": ["LATENT"],
     "PrimitiveInt": ["INT"],
     "PrimitiveStringMultiline": ["STRING"],
+    "PrimitiveFloat": ["FLOAT"],
 }
 WIDGET_TYPES = {
     "seed": "INT",
@@ -755,32 +757,56 @@ class Workflow:
         boundary_in: dict[int, tuple[int, int]],
         boundary_out: dict[int, tuple[int, int]],
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Legacy group node: outer inputs are the inner link slots not fed inside, in order;
-        outer outputs are every inner output in order; widgets are concatenated in order."""
+        """Legacy group node: outer inputs are the inner link slots not fed inside (all inner
+        nodes), then the converted widget slots not fed inside; outer outputs are the inner
+        outputs not consumed inside or also used outside; widgets are the inner nodes'
+        unconverted widgets in order."""
         index_of = {member: index for index, member in enumerate(members)}
         internal = [edge for edge in self.links if edge.src in index_of and edge.dst in index_of]
         internal_targets = {(edge.dst, edge.dst_input) for edge in internal}
+        internal_sources = {(edge.src, edge.src_slot) for edge in internal}
+        external_sources = {
+            (edge.src, edge.src_slot)
+            for edge in self.links
+            if edge.src in index_of and edge.dst not in index_of
+        }
         inner_nodes = []
         instance_inputs: list[dict[str, Any]] = []
         slot_of_input: dict[tuple[int, str], int] = {}
         instance_outputs: list[dict[str, Any]] = []
         slot_of_output: dict[tuple[int, int], int] = {}
         widgets: list[Any] = []
+        for converted_pass in (False, True):
+            for member in members:
+                for slot_name, type_, is_widget in self.input_slots(self.nodes[member]):
+                    if is_widget is not converted_pass or (member, slot_name) in internal_targets:
+                        continue
+                    slot_of_input[(member, slot_name)] = len(instance_inputs)
+                    instance_inputs.append({"name": slot_name, "type": type_, "link": None})
+        external = []
         for member in members:
             node = self.nodes[member]
             ui_node = self._ui_node(node, {}, {}, pos=index_of[member])
             ui_node["index"] = index_of[member]
             del ui_node["id"]
             inner_nodes.append(ui_node)
-            for slot_name, type_, _is_widget in self.input_slots(node):
-                if (member, slot_name) in internal_targets:
-                    continue
-                slot_of_input[(member, slot_name)] = len(instance_inputs)
-                instance_inputs.append({"name": slot_name, "type": type_, "link": None})
             for slot_index, type_ in enumerate(self.output_types(member)):
-                slot_of_output[(member, slot_index)] = len(instance_outputs)
+                key = (member, slot_index)
+                if key in external_sources:
+                    external.append([index_of[member], slot_index, type_])
+                if key in internal_sources and key not in external_sources:
+                    continue
+                slot_of_output[key] = len(instance_outputs)
                 instance_outputs.append({"name": type_, "type": type_, "links": []})
-            widgets.extend(self.widgets_values(node) or [])
+            names = LAYOUT[node.type]
+            values = self.widgets_values(node) or []
+            for position, widget_name in enumerate(names):
+                if widget_name in (CONTROL, UPLOAD):
+                    owner = names[position - 1]
+                else:
+                    owner = widget_name
+                if owner not in node.converted and position < len(values):
+                    widgets.append(values[position])
         for link in self.links:
             if link.dst in index_of and link.src not in index_of:
                 slot = slot_of_input[(link.dst, link.dst_input)]
@@ -803,7 +829,7 @@ class Workflow:
                 ]
                 for edge in internal
             ],
-            "external": [],
+            "external": external,
         }
         instance_node = {
             "id": instance,

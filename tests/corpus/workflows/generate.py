@@ -625,6 +625,18 @@ def _(c: Case) -> None:
     c.features = ["group_node"]
 
 
+@case("group_node_sampler", image="webp")
+def _(c: Case) -> None:
+    wf = c.wf
+    ids = txt2img(wf, seed=63, sampler="heunpp2", scheduler="beta", control="increment")
+    cfg = wf.add("PrimitiveFloat", value=6.5)
+    wf.convert(ids["ks"], "cfg")
+    wf.connect(cfg, 0, ids["ks"], "cfg")
+    # EmptyLatentImage's output is consumed inside the group only: the group hides it.
+    wf.in_group_node(710, [ids["latent"], ids["ks"]], "Sampler pack")
+    c.features = ["group_node", "group_node_hidden_output", "converted_widget"]
+
+
 @case("next_seed_trap")
 def _(c: Case) -> None:
     ids = txt2img(c.wf, seed=1001, control="increment")
