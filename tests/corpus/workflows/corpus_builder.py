@@ -801,10 +801,7 @@ class Workflow:
             names = LAYOUT[node.type]
             values = self.widgets_values(node) or []
             for position, widget_name in enumerate(names):
-                if widget_name in (CONTROL, UPLOAD):
-                    owner = names[position - 1]
-                else:
-                    owner = widget_name
+                owner = names[position - 1] if widget_name in (CONTROL, UPLOAD) else widget_name
                 if owner not in node.converted and position < len(values):
                     widgets.append(values[position])
         for link in self.links:
