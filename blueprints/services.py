@@ -382,8 +382,23 @@ def resources_resolve_waiting(*, model_version: ModelVersion) -> int:
     by_hash = waiting.filter(declared_sha256=model_version.sha256).update(
         model_version=model_version, resolved_by="sha256"
     )
+    # Only resources whose name can be this file (as written, in a sub-folder, or an
+    # embedding's stem): the scan stays small however many drafts wait for other files.
+    filename = model_version.filename
+    could_be_this_file = (
+        Q(name__iexact=filename)
+        | Q(name__iendswith=f"/{filename}")
+        | Q(name__iendswith=f"\\{filename}")
+    )
+    if model_version.asset.kind == ModelKind.EMBEDDING and filename.lower().endswith(
+        ".safetensors"
+    ):
+        could_be_this_file |= Q(name__iexact=filename[: -len(".safetensors")])
+    candidates = waiting.filter(
+        could_be_this_file, kind=model_version.asset.kind, declared_sha256=""
+    )
     by_name = 0
-    for resource in waiting.filter(kind=model_version.asset.kind, declared_sha256=""):
+    for resource in candidates[:1000]:
         found, how = resolve_resource(kind=resource.kind, name=resource.name)
         if found is not None and found.pk == model_version.pk:
             by_name += BlueprintResource.objects.filter(

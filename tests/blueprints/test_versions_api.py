@@ -745,3 +745,24 @@ def test_version_detail_has_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.json()["resources"]) == 6
+
+
+def test_files_uploaded_later_resolve_waiting_drafts_by_name(
+    owner: Any, make_post: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    post = make_post(owner)
+    version = create_version(post, owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        embedding = add_model(owner, filename="fine_detail.safetensors", kind="embedding", seed=80)
+        lora = add_model(owner, filename="ink_wash.safetensors", kind="lora", seed=81)
+        add_model(owner, filename="unrelated.safetensors", kind="lora", seed=82)
+
+    resolved = {
+        r.name: (r.model_version_id, r.resolved_by)
+        for r in version.resources.filter(model_version__isnull=False)
+    }
+    assert resolved == {
+        "fine_detail": (embedding.pk, "filename"),
+        "styles/ink_wash.safetensors": (lora.pk, "filename"),
+    }
