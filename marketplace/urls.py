@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from marketplace.api.views_gallery import not_found_view
+from marketplace.core.media import public_media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,10 +17,4 @@ urlpatterns = [
 
 if settings.SERVE_PUBLIC_MEDIA:
     # Embedded default only: public derivatives from local disk. Private files have no URL.
-    urlpatterns += [
-        re_path(
-            r"^media/(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT / "public"},
-        )
-    ]
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", public_media)]

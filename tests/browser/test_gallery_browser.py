@@ -52,7 +52,6 @@ def browser_page(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
         pytest.skip("Chromium is not installed: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
-    settings.ROOT_URLCONF = "tests.browser.urls"
     # Playwright's sync API keeps an event loop in this thread, so Django refuses ORM calls
     # here (fixtures, asserts) although nothing runs concurrently: the page calls block.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
