@@ -52,6 +52,14 @@ class _ListField(forms.Field):
         return [str(item) for item in value] if isinstance(value, (list, tuple)) else [str(value)]
 
 
+class _RequiredByTheService(forms.CharField):
+    """Shown as required, but left empty it reaches the service, which reports it with the
+    same message the API gives (and together with every other problem)."""
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -174,12 +182,11 @@ def tool_options() -> list[tuple[str, str]]:
 class RecipeForm(forms.Form):
     """Prompt, notes, price and one field per parameter of ``tool`` (named ``param_<name>``)."""
 
-    tool = forms.CharField(
+    tool = _RequiredByTheService(
         widget=forms.Select(choices=()),
-        required=False,
         help_text="Changing the tool shows its settings (Switch tool).",
     )
-    prompt = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 5}))
+    prompt = _RequiredByTheService(strip=False, widget=forms.Textarea(attrs={"rows": 5}))
     negative_prompt = forms.CharField(
         required=False,
         strip=False,
