@@ -132,6 +132,8 @@ def bench_environment(*, database_url: str, redis_url: str) -> dict[str, str]:
             "DATABASE_POOL": "1",
             # Anonymous first pages may be served from the cache for this long (views_gallery).
             "API_ANONYMOUS_CACHE_SECONDS": "5",
+            # The load driver simulates many visitors through X-Forwarded-For, as a proxy would.
+            "TRUSTED_PROXY_COUNT": "1",
             "KILN_VAR_DIR": str(REPO / "var" / "bench"),
             "DEBUG": "0",
             "LOG_LEVEL": "WARNING",

@@ -283,7 +283,13 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many proxies in front of Kiln append to X-Forwarded-For; 0 trusts only the socket
+    # address, so clients cannot spoof their way around the per-address throttle.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
 }
+# Anonymous first pages of the gallery API may be served from memory for this long.
+API_ANONYMOUS_CACHE_SECONDS = env_int("API_ANONYMOUS_CACHE_SECONDS", 5 if PRODUCTION else 0, minimum=0)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kiln API",
     "DESCRIPTION": "Browse, sell and buy AI-art Recipes and verified ComfyUI Blueprints.",
@@ -326,6 +332,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Container and load-balancer health checks speak plain HTTP to the process itself.
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)

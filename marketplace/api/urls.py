@@ -1,11 +1,12 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from marketplace.api import views_blueprints, views_gallery, views_recipes
+from marketplace.api import views_blueprints, views_gallery, views_health, views_recipes
 
 app_name = "api"
 
 urlpatterns = [
+    path("health/", views_health.health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("posts/", views_gallery.PostListView.as_view(), name="posts"),

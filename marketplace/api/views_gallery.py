@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 
 from marketplace.api import serializers as s
 from marketplace.api.errors import error_body
-from marketplace.env import env_int
 from marketplace.gallery import presenters, selectors, services
 
 ERRORS = {
@@ -41,13 +40,10 @@ _first_pages = LocMemCache("kiln-api-first-pages", {"OPTIONS": {"MAX_ENTRIES": 2
 def anonymous_cache_seconds() -> int:
     """How long anonymous visitors may be served a cached first page; 0 turns caching off.
 
-    ``settings.API_ANONYMOUS_CACHE_SECONDS``, else the environment variable of that name.
-    Off by default outside production: tests must see their own posts at once.
+    ``settings.API_ANONYMOUS_CACHE_SECONDS``; off by default outside production, so tests
+    and the demo see new posts at once.
     """
-    configured = getattr(settings, "API_ANONYMOUS_CACHE_SECONDS", None)
-    if configured is None:
-        return env_int("API_ANONYMOUS_CACHE_SECONDS", 0, minimum=0)
-    return int(configured)
+    return int(settings.API_ANONYMOUS_CACHE_SECONDS)
 
 
 def _anonymous_first_page_key(request: Request) -> str | None:

@@ -214,3 +214,31 @@ def test_openapi_schema_and_docs_are_served() -> None:
     docs = APIClient().get("/api/v1/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_anonymous_first_pages_are_cached_but_users_and_cursors_are_not(
+    owner: Any, make_post: Any, settings: Any, django_assert_num_queries: Any
+) -> None:
+    from marketplace.api import views_gallery
+
+    settings.API_ANONYMOUS_CACHE_SECONDS = 30
+    views_gallery._first_pages.clear()
+    for index in range(3):
+        make_post(owner, title=f"Post {index}")
+    anonymous = APIClient()
+    first = anonymous.get("/api/v1/posts/?page_size=2").json()
+    with django_assert_num_queries(0):
+        assert anonymous.get("/api/v1/posts/?page_size=2").json() == first
+    with django_assert_num_queries(1):
+        anonymous.get(first["next"])
+    client = bearer(owner, "read")
+    with django_assert_num_queries(2):  # token lookup + the list
+        client.get("/api/v1/posts/?page_size=2")
+    views_gallery._first_pages.clear()
+
+
+@pytest.mark.django_db
+def test_health_answers_without_touching_the_database(django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        response = APIClient().get("/api/v1/health/")
+    assert response.json() == {"ok": True}
