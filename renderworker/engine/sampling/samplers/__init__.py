@@ -12,6 +12,7 @@ from ..noise import validate_seed
 from .cfg_pp import dpmpp_2m_cfg_pp, dpmpp_2s_ancestral_cfg_pp, euler_ancestral_cfg_pp, euler_cfg_pp
 from .context import CancelCheck, DenoisedCallback, Denoiser, SamplingContext, StepCallback
 from .deis import deis
+from .dpm_adaptive import dpm_adaptive
 from .dpm_fast import dpm_fast
 from .dpm_solver import dpmpp_2m, dpmpp_2s_ancestral
 from .dpm_solver_sde import dpmpp_2m_sde, dpmpp_2m_sde_heun, dpmpp_3m_sde, dpmpp_sde, on_device_tree
@@ -48,6 +49,7 @@ SAMPLERS: dict[str, SamplerFunction] = {
     "dpm_2_ancestral": dpm_2_ancestral,
     "lms": lms,
     "dpm_fast": dpm_fast,
+    "dpm_adaptive": dpm_adaptive,
     "dpmpp_2s_ancestral": dpmpp_2s_ancestral,
     "dpmpp_2s_ancestral_cfg_pp": dpmpp_2s_ancestral_cfg_pp,
     "dpmpp_sde": dpmpp_sde,

@@ -81,7 +81,11 @@ def test_only_ancestral_and_sde_samplers_depend_on_the_seed(
     assert torch.equal(seed_1, seed_2) is (sampler not in STOCHASTIC)
 
 
-@pytest.mark.parametrize("sampler", SAMPLER_NAMES)
+# dpm_adaptive chooses its own steps; it has its own progress tests below.
+FIXED_STEP_SAMPLERS = [name for name in SAMPLER_NAMES if name != "dpm_adaptive"]
+
+
+@pytest.mark.parametrize("sampler", FIXED_STEP_SAMPLERS)
 def test_on_step_reports_each_step_once_in_order(
     schedule: DiscreteSchedule, guided_gaussian: Any, sampler: str
 ) -> None:
@@ -98,7 +102,7 @@ def test_on_step_reports_each_step_once_in_order(
     assert reports == [(step, 6) for step in range(1, 7)]
 
 
-@pytest.mark.parametrize("sampler", SAMPLER_NAMES)
+@pytest.mark.parametrize("sampler", FIXED_STEP_SAMPLERS)
 def test_cancellation_stops_before_the_next_step(
     schedule: DiscreteSchedule, gaussian: Any, sampler: str
 ) -> None:
@@ -172,7 +176,7 @@ def test_batch_samples_are_sampled_independently_for_deterministic_samplers(
     assert torch.equal(together[1:], alone)
 
 
-@pytest.mark.parametrize("sampler", [name for name in SAMPLER_NAMES if name != "dpm_fast"])
+@pytest.mark.parametrize("sampler", [name for name in FIXED_STEP_SAMPLERS if name != "dpm_fast"])
 def test_on_denoised_reports_one_prediction_per_step(
     schedule: DiscreteSchedule, guided_gaussian: Any, sampler: str
 ) -> None:
@@ -223,3 +227,42 @@ def test_dpm_fast_reports_denoised_once_per_stage(guided_gaussian: Any) -> None:
         on_denoised=lambda stage, denoised: stages.append(stage),
     )
     assert stages == [1, 2]
+
+
+def test_dpm_adaptive_reports_increasing_progress_that_ends_complete(
+    schedule: DiscreteSchedule, guided_gaussian: Any
+) -> None:
+    x, sigmas = _inputs(schedule, "dpm_adaptive", steps=10)
+    reports: list[tuple[int, int]] = []
+    sample(
+        sampler="dpm_adaptive",
+        denoise=guided_gaussian,
+        x=x,
+        sigmas=sigmas,
+        seed=1,
+        on_step=lambda step, total: reports.append((step, total)),
+    )
+    steps = [step for step, _ in reports]
+    assert steps == sorted(set(steps))
+    assert reports[-1] == (10, 10)
+    assert {total for _, total in reports} == {10}
+
+
+def test_dpm_adaptive_can_be_cancelled(schedule: DiscreteSchedule, guided_gaussian: Any) -> None:
+    x, sigmas = _inputs(schedule, "dpm_adaptive", steps=10)
+    calls: list[Tensor] = []
+
+    def counting(x: Tensor, sigma: Tensor) -> Tensor:
+        calls.append(sigma)
+        return guided_gaussian(x, sigma)
+
+    with pytest.raises(RenderCancelled):
+        sample(
+            sampler="dpm_adaptive",
+            denoise=counting,
+            x=x,
+            sigmas=sigmas,
+            seed=1,
+            should_cancel=lambda: len(calls) >= 4,
+        )
+    assert len(calls) == 4

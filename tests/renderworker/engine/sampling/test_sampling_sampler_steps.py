@@ -194,6 +194,7 @@ MODEL_CALLS_FOR_TEN_STEPS = {
     "seeds_3": 28,
     "sa_solver": 10,
     "dpm_fast": 10,  # its budget is len(sigmas) - 1 model calls
+    "dpm_adaptive": 33,  # three per attempted step; the count depends on the latent
     "sa_solver_pece": 19,  # plus one evaluation after each correction
 }
 

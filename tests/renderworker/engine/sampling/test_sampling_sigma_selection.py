@@ -105,12 +105,12 @@ def test_zero_denoise_still_refuses_unknown_names(schedule: DiscreteSchedule) ->
 def test_unknown_sampler_is_refused_with_the_accepted_names(schedule: DiscreteSchedule) -> None:
     with pytest.raises(UnsupportedSamplerError) as raised:
         ksampler_sigmas(
-            schedule=schedule, scheduler="normal", sampler="dpm_adaptive", steps=20, denoise=1.0
+            schedule=schedule, scheduler="normal", sampler="dpm_turbo", steps=20, denoise=1.0
         )
     assert isinstance(raised.value, ValueError)
     assert (
         str(raised.value)
-        == f"sampler_name 'dpm_adaptive' is not supported; accepted: {', '.join(SAMPLER_NAMES)}"
+        == f"sampler_name 'dpm_turbo' is not supported; accepted: {', '.join(SAMPLER_NAMES)}"
     )
 
 
