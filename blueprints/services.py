@@ -215,7 +215,8 @@ def blueprint_version_create(
             source_sha256=digest,
             workflow_ui=source.ui,
             graph_api=analysis.api,
-            analysis=analysis.as_dict(),
+            # The graph is stored once, in graph_api.
+            analysis={key: value for key, value in analysis.as_dict().items() if key != "api"},
             public_summary=analysis.public_summary(),
             notes=notes,
             notes_html=render_markdown(notes),
@@ -251,8 +252,17 @@ def models_list_hints(ui: dict[str, Any] | None) -> dict[str, str]:
     Keys are both the name as written and its base name, since graphs may use sub-folders.
     """
     hints: dict[str, str] = {}
-    entries = ui.get("models") if isinstance(ui, dict) else None
-    for entry in entries if isinstance(entries, list) else []:
+    if not isinstance(ui, dict):
+        return hints
+    # The workflow's own list, and (newer frontends) each loader node's properties.models.
+    top_level, nodes = ui.get("models"), ui.get("nodes")
+    entries = list(top_level) if isinstance(top_level, list) else []
+    for node in nodes if isinstance(nodes, list) else []:
+        properties = node.get("properties") if isinstance(node, dict) else None
+        node_models = properties.get("models") if isinstance(properties, dict) else None
+        if isinstance(node_models, list):
+            entries.extend(node_models[:50])
+    for entry in entries[:2000]:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             continue
         digest = str(entry.get("hash", "")).strip().lower()
