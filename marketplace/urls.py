@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("marketplace.recipes.urls")),
     path("", include("blueprints.urls")),
     path("", include("marketplace.gallery.urls")),
+    path("", include("marketplace.commerce.urls")),
 ]
 
 if settings.SERVE_PUBLIC_MEDIA:

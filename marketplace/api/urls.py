@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from marketplace.api import views_blueprints, views_gallery, views_health, views_recipes
+from marketplace.api import views_blueprints, views_commerce, views_gallery, views_health, views_recipes
 
 app_name = "api"
 
@@ -39,4 +39,9 @@ urlpatterns = [
     path("models/", views_blueprints.ModelsView.as_view(), name="models"),
     path("creators/<str:handle>/", views_gallery.CreatorDetailView.as_view(), name="creator"),
     path("creators/<str:handle>/follow/", views_gallery.CreatorFollowView.as_view(), name="creator-follow"),
+    path("checkout/", views_commerce.CheckoutView.as_view(), name="checkout"),
+    path("orders/<int:order_id>/", views_commerce.OrderView.as_view(), name="order"),
+    path("library/", views_commerce.LibraryView.as_view(), name="library"),
+    path("library/<int:entitlement_id>/download/", views_commerce.LibraryDownloadView.as_view(), name="library-download"),
+    path("reviews/", views_commerce.ReviewsView.as_view(), name="reviews"),
 ]

@@ -13,12 +13,16 @@ from marketplace.recipes.models import Recipe
 def viewer_is_entitled(*, viewer: Any, recipe: Recipe) -> bool:
     """Whether ``viewer`` may see ``recipe`` in full. Every full view goes through here.
 
-    For now only the post's creator is; the commerce issue adds buyers (entitlements) here
-    and nowhere else.
+    The post's creator is, and buyers holding an active entitlement (not refunded, not
+    frozen by a dispute).
     """
     if not getattr(viewer, "is_authenticated", False):
         return False
-    return bool(viewer.pk == recipe.post.creator_id)
+    if viewer.pk == recipe.post.creator_id:
+        return True
+    from marketplace.commerce.selectors import buyer_owns  # commerce's models import Recipe
+
+    return buyer_owns(buyer=viewer, recipe_id=recipe.pk)
 
 
 def recipe_get(*, post: Post) -> Recipe:
