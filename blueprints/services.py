@@ -145,12 +145,13 @@ def validate_price(*, price_minor: Any, currency: str) -> str:
 def paid_listing_blocker(*, user: User, price_minor: int) -> str | None:
     """Why ``user`` may not list at ``price_minor`` yet, or None.
 
-    SPEC §5: a creator who has not finished Stripe Connect onboarding can list only free items.
-    Hook for the Commerce issue: once onboarding exists end to end, return a reason here when
-    ``price_minor > 0 and not user.profile.can_sell_paid_items``. Until then every price may be
-    listed so that the verification flow can be exercised; nothing can be bought yet anyway.
+    SPEC §5: a creator who has not finished Stripe Connect onboarding can list only free
+    items. Asked at publish time (listing is what sells); a draft may carry its price before.
     """
-    return None
+    # Imported here: commerce imports the blueprints models.
+    from marketplace.commerce.services.connect import paid_price_blocker
+
+    return paid_price_blocker(user=user, price_minor=price_minor)
 
 
 # --- Upload --------------------------------------------------------------------------------------

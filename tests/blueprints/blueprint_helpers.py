@@ -118,6 +118,24 @@ def verified_version(post: Any, user: Any, **kwargs: Any) -> BlueprintVersion:
     return force_state(version, VersionState.VERIFYING, VersionState.VERIFIED)
 
 
+def make_seller(user: Any) -> Any:
+    """Mark ``user`` as having finished Stripe Connect onboarding (paid items may be listed)."""
+    profile = user.profile
+    profile.stripe_account_id = "acct_test_seller"
+    profile.charges_enabled = True
+    profile.payouts_enabled = True
+    profile.details_submitted = True
+    profile.save(
+        update_fields=[
+            "stripe_account_id",
+            "charges_enabled",
+            "payouts_enabled",
+            "details_submitted",
+        ]
+    )
+    return user
+
+
 def client_for(user: Any) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)

@@ -22,7 +22,12 @@ from django.test import Client
 
 from blueprints import services
 from blueprints.models import BlueprintVersion, VersionState
-from tests.blueprints.blueprint_helpers import add_lora_stack_models, corpus_bytes, force_state
+from tests.blueprints.blueprint_helpers import (
+    add_lora_stack_models,
+    corpus_bytes,
+    force_state,
+    make_seller,
+)
 from tests.test_paywall_stranger_walk import crawl, everything_in_the_cache, response_text
 
 SECRETS = {
@@ -140,6 +145,7 @@ def assert_no_secret(where: str, text: str) -> None:
 def secret_blueprints(owner: Any, make_post: Any) -> dict[str, Any]:
     """A listed Blueprint and a private draft, both built from the secret workflow."""
     add_lora_stack_models(owner)
+    make_seller(owner)
     listed_post = make_post(owner, title="Lighthouse at dusk", tags="sea")
     version = services.blueprint_version_create(
         post=listed_post,

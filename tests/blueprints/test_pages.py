@@ -15,6 +15,7 @@ from tests.blueprints.blueprint_helpers import (
     add_model,
     corpus_upload,
     create_version,
+    make_seller,
     row_counts,
     safetensors_bytes,
     stored_files,
@@ -214,6 +215,7 @@ def test_publish_puts_the_public_panel_on_the_post_page(
     owner: Any, stranger: Any, make_post: Any
 ) -> None:
     post = make_post(owner)
+    make_seller(owner)
     version = verified_version(post, owner, price_minor=650)
     client = logged_in(owner)
     assert "Publish at $6.50" in text(client.get(f"/blueprint-versions/{version.pk}/"))

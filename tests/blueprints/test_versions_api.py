@@ -20,6 +20,7 @@ from tests.blueprints.blueprint_helpers import (
     corpus_upload,
     create_version,
     force_state,
+    make_seller,
     row_counts,
     stored_files,
     verified_version,
@@ -624,6 +625,7 @@ def test_publishing_lists_the_version_and_updates_the_post_facets(
     owner: Any, make_post: Any
 ) -> None:
     post = make_post(owner)
+    make_seller(owner)
     version = verified_version(post, owner, price_minor=799)
 
     response = client_for(owner).post(version_url(version, "publish"))
@@ -657,6 +659,7 @@ def test_min_price_is_the_cheapest_of_recipe_and_blueprint(owner: Any, make_post
     from marketplace.recipes import services as recipe_services
 
     post = make_post(owner)
+    make_seller(owner)
     version = verified_version(post, owner, price_minor=799)
     client_for(owner).post(version_url(version, "publish"))
     recipe_services.recipe_upsert(
@@ -679,6 +682,7 @@ def test_min_price_is_the_cheapest_of_recipe_and_blueprint(owner: Any, make_post
 
 def test_a_new_draft_does_not_reprice_the_listed_version(owner: Any, make_post: Any) -> None:
     post = make_post(owner)
+    make_seller(owner)
     version = verified_version(post, owner, price_minor=799)
     client = client_for(owner)
     client.post(version_url(version, "publish"))
@@ -766,3 +770,24 @@ def test_files_uploaded_later_resolve_waiting_drafts_by_name(
         "fine_detail": (embedding.pk, "filename"),
         "styles/ink_wash.safetensors": (lora.pk, "filename"),
     }
+
+
+def test_a_creator_without_payouts_can_publish_free_but_not_paid(
+    owner: Any, make_post: Any
+) -> None:
+    paid = verified_version(make_post(owner), owner, price_minor=500)
+    free = verified_version(make_post(owner), owner, price_minor=0)
+    client = client_for(owner)
+
+    refused = client.post(version_url(paid, "publish"))
+    listed = client.post(version_url(free, "publish"))
+
+    assert refused.status_code == 400
+    assert (refused.json()["error"]["code"], refused.json()["error"]["field"]) == (
+        "payouts_not_ready",
+        "price",
+    )
+    assert "Set up payouts" in refused.json()["error"]["message"]
+    paid.refresh_from_db()
+    assert paid.state == VersionState.VERIFIED
+    assert listed.status_code == 200 and listed.json()["state"] == "listed"
