@@ -27,7 +27,7 @@ def buyer_fingerprint(*, entitlement: Entitlement) -> str:
     """A stable, unforgeable tag for one buyer's copy of one product."""
     product = f"{entitlement.kind}:{entitlement.recipe_id or entitlement.blueprint_id}"
     value = f"order={entitlement.order_id};buyer={entitlement.buyer_id};{product}"
-    return salted_hmac("kiln.commerce.fingerprint", value).hexdigest()[:32]
+    return salted_hmac("kiln.commerce.fingerprint", value, algorithm="sha256").hexdigest()[:32]
 
 
 def _kiln_block(*, entitlement: Entitlement, version: BlueprintVersion | None) -> dict[str, Any]:
