@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api import serializers as s
+from marketplace.api.permissions import TokenScopePermission
 from marketplace.commerce import selectors
 from marketplace.commerce.models import Entitlement, Order
 from marketplace.commerce.services.catalog import ProductRef
@@ -88,7 +89,7 @@ def entitlement_dict(entitlement: Entitlement, request: Request) -> dict[str, An
 
 
 class CheckoutView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
     required_scope = "purchase"
 
     @extend_schema(
@@ -110,7 +111,7 @@ class CheckoutView(APIView):
 
 
 class OrderView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
 
     @extend_schema(responses={200: OpenApiResponse(description="The order."), 404: s.ErrorSerializer}, summary="An order")
     def get(self, request: Request, order_id: int) -> Response:
@@ -118,7 +119,7 @@ class OrderView(APIView):
 
 
 class LibraryView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
 
     @extend_schema(responses={200: OpenApiResponse(description="What I own.")}, summary="My library")
     def get(self, request: Request) -> Response:
@@ -127,7 +128,7 @@ class LibraryView(APIView):
 
 
 class LibraryDownloadView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
 
     @extend_schema(
         responses={302: OpenApiResponse(description="Redirect to a short-lived signed URL."),
@@ -150,7 +151,7 @@ class ReviewInSerializer(StrictSerializer):
 
 
 class ReviewsView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopePermission]
 
     @extend_schema(request=ReviewInSerializer, responses={201: OpenApiResponse(description="The review.")}, summary="Review something I bought")
     def post(self, request: Request) -> Response:

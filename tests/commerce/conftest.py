@@ -134,3 +134,10 @@ def onboarded_shop(owner: Any, stripe_standin: Stripe, shop_factory: Any) -> Sho
     """The owner, onboarded at the stand-in, selling a Recipe ($4.99) and a Blueprint ($15)."""
     onboard(owner, stripe_standin)
     return shop_factory(owner)
+
+
+@pytest.fixture
+def onboarded_owner(owner: Any) -> Any:
+    """The owner with Connect flags set as if onboarding finished (no stand-in needed)."""
+    set_onboarded(owner)
+    return owner
