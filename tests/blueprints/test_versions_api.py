@@ -791,3 +791,58 @@ def test_a_creator_without_payouts_can_publish_free_but_not_paid(
     paid.refresh_from_db()
     assert paid.state == VersionState.VERIFIED
     assert listed.status_code == 200 and listed.json()["state"] == "listed"
+
+
+def test_a_listed_version_shows_others_exactly_the_public_fields(
+    owner: Any, stranger: Any, make_post: Any
+) -> None:
+    make_seller(owner)
+    post = make_post(owner)
+    version = verified_version(post, owner, price_minor=250, notes="secret notes")
+    client_for(owner).post(version_url(version, "publish"))
+
+    body = client_for(stranger).get(version_url(version)).json()
+
+    assert set(body) == {
+        "id", "number", "state", "full", "post_id", "price", "verification", "node_count",
+        "base_model_family", "sampler_family", "resources", "listed_at",
+    }  # fmt: skip
+    assert body["full"] is False
+    assert (body["node_count"], body["base_model_family"], body["sampler_family"]) == (
+        11,
+        "sd15",
+        "ancestral",
+    )
+    ink = next(r for r in body["resources"] if r["name"] == "styles/ink_wash.safetensors")
+    assert set(ink) == {"kind", "name", "model"}
+    assert set(ink["model"]) == {
+        "name",
+        "version",
+        "sha256",
+        "autov2",
+        "air",
+        "source_url",
+        "licence",
+    }
+
+
+def test_post_detail_with_a_listed_blueprint_has_a_fixed_number_of_queries(
+    owner: Any, make_post: Any, django_assert_max_num_queries: Any
+) -> None:
+    make_seller(owner)
+    post = make_post(owner)
+    version = verified_version(post, owner, price_minor=250)
+    client_for(owner).post(version_url(version, "publish"))
+    client = APIClient()
+
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/api/v1/posts/{post.pk}/")
+
+    blueprint = response.json()["blueprint"]
+    assert (blueprint["listed"], blueprint["latest_version"], blueprint["verified"]) == (
+        True,
+        1,
+        True,
+    )
+    assert blueprint["price"]["amount"] == 250
+    assert len(blueprint["version"]["resources"]) == 6
