@@ -358,3 +358,16 @@ def test_post_page_reads_the_recipe_once(owner: Any, make_post: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/posts/{post.pk}/").status_code == 200
     assert sum('FROM "recipes_recipe"' in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_gallery_card_shows_the_recipe_price_and_the_filters_find_it(
+    owner: Any, make_post: Any
+) -> None:
+    priced = make_post(owner, tool="dalle", title="Priced dunes")
+    make_post(owner, tool="dalle", title="Bare dunes")
+    logged_in(owner).post(edit_url(priced), form_data("dalle", VALID_PARAMS["dalle"]))
+    page = html.unescape(Client().get("/?has=recipe").content.decode())
+    assert "Priced dunes" in page and "Bare dunes" not in page
+    card = page[page.index("Priced dunes") :]
+    assert "Recipe $3.50" in " ".join(card[: card.index("</article>")].split())
+    assert "Priced dunes" not in Client().get("/?tool=midjourney").content.decode()
