@@ -14,14 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from marketplace.accounts.models import User
-from marketplace.commerce.services.connect import paid_price_blocker
 from marketplace.core.errors import NotFound, PermissionDenied
 from marketplace.core.markdown import render_markdown
 from marketplace.gallery.models import Post
 from marketplace.gallery.services import post_product_facets_refresh
 from marketplace.recipes.models import Recipe
 from marketplace.recipes.paste import PasteResult, comfy_settings_for_recipe
-from marketplace.recipes.recipe_input import RecipeInput, RecipeValidationError, read_recipe_input
+from marketplace.recipes.recipe_input import RecipeInput, read_recipe_input
 
 # Log ids and tool slugs only: a Recipe's text and values are the product (the paywall test
 # reads the log).
@@ -67,12 +66,6 @@ def recipe_upsert(*, post: Post, user: User, data: Any) -> RecipeUpsertResult:
     """
     _require_creator(post=post, user=user, action="write")
     recipe_input = read_recipe_input(data=data, default_tool=post.tool)
-    # SPEC §5: only creators who finished Stripe Connect onboarding may charge.
-    blocker = paid_price_blocker(user=user, price_minor=recipe_input.price_minor)
-    if blocker:
-        raise RecipeValidationError(
-            [{"field": "price.amount", "value": recipe_input.price_minor, "message": f"price: {blocker}", "accepted": 0}]
-        )
     structured = structured_settings_for(recipe_input)
     now = timezone.now()
     with transaction.atomic():

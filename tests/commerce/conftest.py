@@ -96,7 +96,7 @@ def make_shop(owner: Any, make_post: Any, *, recipe_price: int = 499, blueprint_
         sha256=CHECKPOINT_SHA,
         defaults={"asset": asset, "label": "emaonly", "filename": "v1-5-pruned-emaonly.safetensors",
                   "autov1": "abababab", "autov2": "abababab", "size_bytes": 10, "air": "urn:air:sd1:checkpoint:kiln:1@1",
-                  "source_url": "https://example.test/sd15", "licence_name": "CreativeML OpenRAIL-M"},
+                  "source_url": "https://example.test/sd15", "licence_name": "CreativeML OpenRAIL-M", "commercial_use": True},
     )[0]
     blueprint = Blueprint.objects.create(post=post, price_minor=blueprint_price, currency="usd")
     version = BlueprintVersion.objects.create(

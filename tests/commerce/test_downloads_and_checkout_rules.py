@@ -199,8 +199,32 @@ def test_dashboard_and_csv_show_sales_after_fees(onboarded_owner: Any, buyer: An
     assert csv_text.splitlines()[1].endswith(",recipe,Amber dunes at dusk — Recipe,0,0,0,usd")
 
 
-def test_only_onboarded_creators_can_set_a_price(owner: Any, shop_factory: Any) -> None:
+def test_only_onboarded_creators_can_publish_a_paid_blueprint(owner: Any, shop_factory: Any) -> None:
+    from blueprints import services as blueprint_services
+    from blueprints.models import BlueprintResource, VersionState
+
+    shop = shop_factory(owner, recipe_price=0, blueprint_price=0)
+    draft = shop.version
+    resources = list(draft.resources.all())
+    draft.pk = None
+    draft.number, draft.state, draft.price_minor = 2, VersionState.VERIFIED, 900
+    draft.save()
+    for resource in resources:
+        BlueprintResource.objects.create(version=draft, kind=resource.kind, name=resource.name, model_version=resource.model_version)
+
     with pytest.raises(DomainError) as error:
-        shop_factory(owner, recipe_price=499, blueprint_price=0)
-    assert error.value.field == "price.amount"
-    assert not isinstance(error.value, PermissionDenied)
+        blueprint_services.blueprint_version_publish(version=draft, user=owner)
+    assert (error.value.code, error.value.field) == ("payouts_not_ready", "price")
+    draft.refresh_from_db()
+    assert draft.state == VersionState.VERIFIED
+
+    set_onboarded_flags(owner)
+    published = blueprint_services.blueprint_version_publish(version=draft, user=owner)
+    assert published.state == VersionState.LISTED
+
+
+def set_onboarded_flags(user: Any) -> None:
+    profile = user.profile
+    profile.stripe_account_id = "acct_unit"
+    profile.charges_enabled = profile.payouts_enabled = profile.details_submitted = True
+    profile.save()

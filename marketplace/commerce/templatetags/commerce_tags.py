@@ -20,13 +20,21 @@ def money(amount_minor: int, currency: str) -> str:
     return price_label(amount_minor=int(amount_minor or 0), currency=str(currency))
 
 
+def _cached_recipe(post: Any) -> Recipe | None:
+    # The reverse accessor caches on the post: the Recipe panel above already loaded it.
+    try:
+        return post.recipe
+    except Recipe.DoesNotExist:
+        return None
+
+
 @register.inclusion_tag("commerce/_post_commerce.html", takes_context=True)
 def commerce_post_panel(context: template.Context) -> dict[str, Any]:
     """Needs ``post_object`` and ``user``: what can be bought here, what the viewer owns, the
     bundle offer, the review form for owners and the reviews. Five small queries."""
     post = context["post_object"]
     user = context.get("user")
-    recipe = Recipe.objects.filter(post=post).only("id", "price_minor", "currency").first() if post.has_recipe else None
+    recipe = _cached_recipe(post) if post.has_recipe else None
     blueprint = (
         Blueprint.objects.filter(post=post, versions__state=VersionState.LISTED).distinct().first()
         if post.has_verified_blueprint
