@@ -54,21 +54,22 @@ def run_sampling(
         cfg=cfg,
         batched_model_call=caller.batched_call_for(negative, positive) if negative is not None else None,
     )
+    # The guided denoiser goes to the sampler as is (CFG++ samplers need its uncond output);
+    # ComfyUI's "denoised output" is the first prediction of the last step, via on_denoised.
     last: list[torch.Tensor] = []
 
-    def denoise(x_step: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-        result = guided(x_step, sigma)
-        last[:] = [result]
-        return result
+    def keep_denoised(step: int, denoised: torch.Tensor) -> None:
+        last[:] = [denoised]
 
     output = sample(
         sampler=sampler,
-        denoise=denoise,
+        denoise=guided,
         x=x,
         sigmas=sigmas,
         seed=seed,
         on_step=state.step,
         should_cancel=state.should_cancel,
+        on_denoised=keep_denoised,
     )
     result = replace(latent, samples=(output.float() / scale).cpu())
     denoised = replace(latent, samples=(last[0].float() / scale).cpu()) if last else result

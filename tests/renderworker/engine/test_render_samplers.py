@@ -76,3 +76,11 @@ def test_unknown_scheduler_name_is_refused_before_compute(render: RenderFunction
 
     with pytest.raises(GraphInvalidError, match="scheduler.*'linear'"):
         render(txt2img_graph(scheduler="linear"))
+
+
+@pytest.mark.parametrize("sampler", ["euler_cfg_pp", "euler_ancestral_cfg_pp", "dpmpp_2m_cfg_pp"])
+def test_cfg_pp_samplers_render_through_the_executor(render: RenderFunction, sampler: str, euler_reference: np.ndarray) -> None:
+    """CFG++ samplers need the guided denoiser's uncond output, so it must reach them unwrapped."""
+    image = pixels(render(txt2img_graph(sampler=sampler, steps=3)))
+    assert image.std() > 5
+    assert not np.array_equal(image, euler_reference)
