@@ -37,7 +37,8 @@ def _isolated_files_and_cache(settings: Any, tmp_path: Path) -> Iterator[None]:
         },
     }
     settings.MEDIA_ROOT = tmp_path
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A cache location of its own per test: throttle counts must not pile up across tests.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
     yield
 
 

@@ -602,3 +602,11 @@ def test_anonymous_like_through_fetch_gets_a_401_with_the_log_in_address(
     assert response.status_code == 401
     assert response.json() == {"detail": "Log in first.", "login_url": "/accounts/login/"}
     assert not Like.objects.exists()
+
+
+def test_price_filter_says_free_for_zero_and_formats_money() -> None:
+    from marketplace.gallery.templatetags.kiln import price
+
+    assert price({"amount": 0, "currency": "usd"}) == "Free"
+    assert price({"amount": 499, "currency": "usd"}) == "$4.99"
+    assert price(None) == ""

@@ -40,9 +40,11 @@ def money(amount_minor: int | None, currency: str = "usd") -> str:
 
 @register.filter
 def price(min_price: dict[str, Any] | None) -> str:
-    """A presenter's ``{"amount": 499, "currency": "usd"}`` → ``$4.99``."""
+    """A presenter's ``{"amount": 499, "currency": "usd"}`` → ``$4.99``; 0 → ``Free``."""
     if not min_price:
         return ""
+    if min_price["amount"] == 0:
+        return "Free"
     return money(min_price["amount"], min_price["currency"])
 
 
