@@ -250,15 +250,21 @@ def _generator(*, seed: int, name: str) -> torch.Generator:
     return torch.Generator().manual_seed(int.from_bytes(digest[:8], "little"))
 
 
-def _draw(*, shape: torch.Size, seed: int, name: str) -> torch.Tensor:
-    return torch.randn(shape, generator=_generator(seed=seed, name=name), dtype=torch.float32)
+def _draw(*, shape: torch.Size, seed: int, name: str, device: torch.device | None = None) -> torch.Tensor:
+    generator = _generator(seed=seed, name=name)
+    if device is not None and device.type != "cpu":
+        generator = torch.Generator(device=device).manual_seed(generator.initial_seed())
+    return torch.randn(shape, generator=generator, dtype=torch.float32, device=device or "cpu")
 
 
 def fill_deterministic(*, module: torch.nn.Module, seed: int) -> None:
-    """Overwrite every parameter with seeded values scaled to keep activations near unit size."""
+    """Overwrite every parameter with seeded values scaled to keep activations near unit size.
+
+    Drawn on the parameter's device (a CUDA draw differs from a CPU one, but is as repeatable).
+    """
     with torch.no_grad():
         for name, parameter in module.named_parameters():
-            noise = _draw(shape=parameter.shape, seed=seed, name=name)
+            noise = _draw(shape=parameter.shape, seed=seed, name=name, device=parameter.device)
             if name.endswith("token_embedding.weight"):
                 value = noise  # strong token embeddings: prompts must change the output visibly
             elif name.endswith("position_embedding.weight"):

@@ -107,6 +107,15 @@ def _load_text_model(*, cls: type, config_dir: Path, weights: Mapping[str, torch
 def _tokenizer(*, directory: Path) -> object:
     from transformers import CLIPTokenizer
 
+    from renderworker.engine.errors import ModelConfigMissingError
+
+    missing = [name for name in ("vocab.json", "merges.txt") if not (directory / name).is_file()]
+    if missing:
+        raise ModelConfigMissingError(
+            f"tokenizer files {missing} are missing in {directory}: copy them from the model's tokenizer "
+            "folder (see docs/render-engine.md, 'Model-config directory')"
+        )
+
     return CLIPTokenizer.from_pretrained(str(directory), local_files_only=True)
 
 
