@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from renderworker.engine.acceleration import accelerated_unet
 from renderworker.engine.errors import EngineError
 from renderworker.engine.families import SDXL
 from renderworker.engine.precision import attention_kernels
@@ -43,7 +44,8 @@ class ModelCaller:
         self.model = model
         checkpoint = model.checkpoint
         self.schedule = DiscreteSchedule(prediction=checkpoint.family.prediction)  # type: ignore[arg-type]
-        self.unet = checkpoint.unet
+        # Hook (issue 6, acceleration.py): the compiled UNet when RENDER_COMPILE=1, else checkpoint.unet.
+        self.unet = accelerated_unet(checkpoint=checkpoint)
         self.profile = checkpoint.profile
         self.is_sdxl = checkpoint.family.name == SDXL
         self.last_denoised: torch.Tensor | None = None

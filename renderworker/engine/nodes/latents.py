@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from renderworker.engine.acceleration import vae_decoder
 from renderworker.engine.nodes.spec import COMBO, FLOAT, INT, LINK, RunState, register
 from renderworker.engine.resize import LATENT_METHODS, upscale
 from renderworker.engine.values import LatentValue, VaeValue
@@ -25,7 +26,8 @@ def vae_decode_pixels(*, vae: VaeValue, samples: torch.Tensor) -> torch.Tensor:
     """Decode unscaled latents to IMAGE [B, H, W, 3] in 0..1 (never tiled: fails instead)."""
     module = vae.module
     with torch.no_grad():
-        decoded = module.decode(samples.to(device=vae.device, dtype=vae.dtype), return_dict=False)[0]  # type: ignore[operator]
+        # Hook (issue 6, acceleration.py): compiled decode when RENDER_COMPILE=1, else module.decode.
+        decoded = vae_decoder(module=module)(samples.to(device=vae.device, dtype=vae.dtype))
     return torch.clamp((decoded.float() + 1.0) / 2.0, min=0.0, max=1.0).movedim(1, -1).cpu()
 
 
