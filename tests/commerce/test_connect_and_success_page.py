@@ -115,3 +115,17 @@ def test_an_expired_session_expires_the_order(onboarded_shop: Any, stripe_standi
     order.refresh_from_db()
     assert order.state == OrderState.EXPIRED
     assert Entitlement.objects.count() == 0
+
+
+def test_demo_payouts_command_reonboards_an_account_the_standin_forgot(stripe_standin: Any, owner: Any) -> None:
+    from django.core.management import call_command
+
+    profile = owner.profile
+    profile.stripe_account_id = "acct_forgotten_by_a_restart"
+    profile.save()
+
+    call_command("commerce_standin_payouts", "owner", verbosity=0)
+
+    owner.profile.refresh_from_db()
+    assert owner.profile.stripe_account_id != "acct_forgotten_by_a_restart"
+    assert owner.profile.can_sell_paid_items is True
