@@ -6,7 +6,7 @@ an amount, a fee) are rejected, so nothing a client sends can change a price.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpResponseRedirect
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.accounts.models import User
 from marketplace.api import serializers as s
 from marketplace.api.permissions import TokenScopePermission
 from marketplace.commerce import selectors
@@ -66,8 +67,14 @@ def order_dict(order: Order) -> dict[str, Any]:
         "created_at": order.created_at.isoformat(),
         "paid_at": order.paid_at.isoformat() if order.paid_at else None,
         "items": [
-            {"type": item.kind, "id": item.recipe_id or item.blueprint_id, "post_id": item.post_id,
-             "title": item.title, "price": item.price_minor, "currency": item.currency}
+            {
+                "type": item.kind,
+                "id": item.recipe_id or item.blueprint_id,
+                "post_id": item.post_id,
+                "title": item.title,
+                "price": item.price_minor,
+                "currency": item.currency,
+            }
             for item in order.items.all()
         ],
     }
@@ -97,15 +104,22 @@ class CheckoutView(APIView):
         responses={201: CheckoutOutSerializer, 400: s.ErrorSerializer, 403: s.ErrorSerializer},
         summary="Start a purchase",
         description="Prices are read server-side; any other field (price, amount, fee) is a 400. "
-        "Free items are acquired at once (`state` paid); otherwise send the buyer to `checkout_url`.",
+        "Free items are acquired at once (`state` paid); otherwise send the buyer to "
+        "`checkout_url`.",
     )
     def post(self, request: Request) -> Response:
         data = CheckoutInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        refs = [ProductRef(kind=item["type"], id=item["id"]) for item in data.validated_data["items"]]
-        result = checkout_start(buyer=request.user, refs=refs)
+        refs = [
+            ProductRef(kind=item["type"], id=item["id"]) for item in data.validated_data["items"]
+        ]
+        result = checkout_start(buyer=cast(User, request.user), refs=refs)
         return Response(
-            {"order_id": result.order.pk, "checkout_url": result.checkout_url, "state": result.order.state},
+            {
+                "order_id": result.order.pk,
+                "checkout_url": result.checkout_url,
+                "state": result.order.state,
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -113,15 +127,22 @@ class CheckoutView(APIView):
 class OrderView(APIView):
     permission_classes = [IsAuthenticated, TokenScopePermission]
 
-    @extend_schema(responses={200: OpenApiResponse(description="The order."), 404: s.ErrorSerializer}, summary="An order")
+    @extend_schema(
+        responses={200: OpenApiResponse(description="The order."), 404: s.ErrorSerializer},
+        summary="An order",
+    )
     def get(self, request: Request, order_id: int) -> Response:
-        return Response(order_dict(selectors.order_get_for_buyer(buyer=request.user, order_id=order_id)))
+        return Response(
+            order_dict(selectors.order_get_for_buyer(buyer=request.user, order_id=order_id))
+        )
 
 
 class LibraryView(APIView):
     permission_classes = [IsAuthenticated, TokenScopePermission]
 
-    @extend_schema(responses={200: OpenApiResponse(description="What I own.")}, summary="My library")
+    @extend_schema(
+        responses={200: OpenApiResponse(description="What I own.")}, summary="My library"
+    )
     def get(self, request: Request) -> Response:
         entitlements = selectors.library_for_buyer(buyer=request.user)
         return Response({"results": [entitlement_dict(e, request) for e in entitlements]})
@@ -131,13 +152,21 @@ class LibraryDownloadView(APIView):
     permission_classes = [IsAuthenticated, TokenScopePermission]
 
     @extend_schema(
-        responses={302: OpenApiResponse(description="Redirect to a short-lived signed URL."),
-                   403: s.ErrorSerializer, 404: s.ErrorSerializer, 429: s.ErrorSerializer},
+        responses={
+            302: OpenApiResponse(description="Redirect to a short-lived signed URL."),
+            403: s.ErrorSerializer,
+            404: s.ErrorSerializer,
+            429: s.ErrorSerializer,
+        },
         summary="Download something I own",
     )
     def get(self, request: Request, entitlement_id: int) -> HttpResponseRedirect:
-        entitlement = selectors.entitlement_for_download(buyer=request.user, entitlement_id=entitlement_id)
-        url = download_link_issue(entitlement=entitlement, ip_address=request.META.get("REMOTE_ADDR"))
+        entitlement = selectors.entitlement_for_download(
+            buyer=request.user, entitlement_id=entitlement_id
+        )
+        url = download_link_issue(
+            entitlement=entitlement, ip_address=request.META.get("REMOTE_ADDR")
+        )
         response = HttpResponseRedirect(url)
         response["Cache-Control"] = "private, no-store"
         return response
@@ -153,13 +182,29 @@ class ReviewInSerializer(StrictSerializer):
 class ReviewsView(APIView):
     permission_classes = [IsAuthenticated, TokenScopePermission]
 
-    @extend_schema(request=ReviewInSerializer, responses={201: OpenApiResponse(description="The review.")}, summary="Review something I bought")
+    @extend_schema(
+        request=ReviewInSerializer,
+        responses={201: OpenApiResponse(description="The review.")},
+        summary="Review something I bought",
+    )
     def post(self, request: Request) -> Response:
         data = ReviewInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        review = review_create(buyer=request.user, kind=values["type"], product_id=values["id"], rating=values["rating"], text=values["text"])
+        review = review_create(
+            buyer=request.user,
+            kind=values["type"],
+            product_id=values["id"],
+            rating=values["rating"],
+            text=values["text"],
+        )
         return Response(
-            {"id": review.pk, "type": review.kind, "post_id": review.post_id, "rating": review.rating, "text": review.text},
+            {
+                "id": review.pk,
+                "type": review.kind,
+                "post_id": review.post_id,
+                "rating": review.rating,
+                "text": review.text,
+            },
             status=status.HTTP_201_CREATED,
         )

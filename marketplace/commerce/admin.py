@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from marketplace.commerce.models import Download, Entitlement, Order, OrderEvent, OrderItem, Review, StripeEvent
+from marketplace.commerce.models import (
+    Download,
+    Entitlement,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Review,
+    StripeEvent,
+)
 
 
 class OrderItemInline(admin.TabularInline):
@@ -20,7 +28,16 @@ class OrderEventInline(admin.TabularInline):
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     # Read-only: states change only through services (webhooks, refunds), never by hand here.
-    list_display = ["id", "buyer", "seller", "state", "total_minor", "currency", "disputed", "created_at"]
+    list_display = [
+        "id",
+        "buyer",
+        "seller",
+        "state",
+        "total_minor",
+        "currency",
+        "disputed",
+        "created_at",
+    ]
     list_filter = ["state", "disputed"]
     readonly_fields = [f.name for f in Order._meta.fields]
     inlines = [OrderItemInline, OrderEventInline]

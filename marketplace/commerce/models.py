@@ -55,7 +55,9 @@ class Order(models.Model):
     subtotal_minor = models.PositiveIntegerField()
     fee_minor = models.PositiveIntegerField()
     total_minor = models.PositiveIntegerField()
-    stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_checkout_session_id = models.CharField(
+        max_length=255, null=True, blank=True, unique=True
+    )
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_destination_account = models.CharField(max_length=64, blank=True)
@@ -70,7 +72,8 @@ class Order(models.Model):
                 condition=Q(total_minor=models.F("subtotal_minor")), name="order_total_is_subtotal"
             ),
             models.CheckConstraint(
-                condition=Q(fee_minor__lte=models.F("subtotal_minor")), name="order_fee_within_total"
+                condition=Q(fee_minor__lte=models.F("subtotal_minor")),
+                name="order_fee_within_total",
             ),
         ]
         indexes = [models.Index(fields=["seller", "state", "-paid_at"], name="order_seller_idx")]
@@ -100,6 +103,9 @@ class OrderEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Order {self.order_id}: {self.from_state} -> {self.to_state}"
+
 
 class OrderItem(models.Model):
     """One product of an order with its price fixed when checkout started."""
@@ -114,7 +120,11 @@ class OrderItem(models.Model):
     )
     # The listed version at checkout (what the buyer saw); the library serves the newest one.
     blueprint_version = models.ForeignKey(
-        "blueprints.BlueprintVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "blueprints.BlueprintVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     post = models.ForeignKey("gallery.Post", on_delete=models.PROTECT, related_name="+")
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -134,6 +144,9 @@ class OrderItem(models.Model):
                 name="order_item_one_product",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of order {self.order_id}"
 
     @property
     def seller_net_minor(self) -> int:
@@ -171,7 +184,9 @@ class Entitlement(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["buyer", "recipe"], condition=Q(recipe__isnull=False), name="entitlement_recipe_once"
+                fields=["buyer", "recipe"],
+                condition=Q(recipe__isnull=False),
+                name="entitlement_recipe_once",
             ),
             models.UniqueConstraint(
                 fields=["buyer", "blueprint"],
@@ -179,6 +194,9 @@ class Entitlement(models.Model):
                 name="entitlement_blueprint_once",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for buyer {self.buyer_id}"
 
     @property
     def is_active(self) -> bool:
@@ -192,7 +210,11 @@ class Download(models.Model):
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="downloads")
     blueprint_version = models.ForeignKey(
-        "blueprints.BlueprintVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "blueprints.BlueprintVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     filename = models.CharField(max_length=200)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -201,6 +223,9 @@ class Download(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["buyer", "-created_at"], name="download_buyer_idx")]
+
+    def __str__(self) -> str:
+        return f"download {self.pk} by {self.buyer_id}"
 
 
 class StripeEventStatus(models.TextChoices):
@@ -230,9 +255,11 @@ class StripeEvent(models.Model):
 
 
 class Review(models.Model):
-    """A buyer's rating (1–5) and text for a product they own; one per product per buyer."""
+    """A buyer's rating (1 to 5) and text for a product they own; one per product per buyer."""
 
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
     entitlement = models.ForeignKey(Entitlement, on_delete=models.CASCADE, related_name="reviews")
     kind = models.CharField(max_length=16, choices=ProductKind.choices)
     post = models.ForeignKey("gallery.Post", on_delete=models.CASCADE, related_name="reviews")
@@ -243,6 +270,11 @@ class Review(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["entitlement"], name="review_once_per_product"),
-            models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="review_rating_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="review_rating_1_to_5"
+            ),
         ]
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"review {self.rating}/5 of {self.kind} on post {self.post_id}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 
@@ -15,17 +15,21 @@ LIBRARY_LIMIT = 500
 
 def uses_s3() -> bool:
     """Whether private files live on S3 (downloads then use presigned URLs)."""
-    return "s3" in str(settings.STORAGES["default"]["BACKEND"]).lower()
+    default = cast(dict[str, Any], settings.STORAGES["default"])
+    return "s3" in str(default["BACKEND"]).lower()
 
 
-def buyer_owns(*, buyer: Any, recipe_id: int | None = None, blueprint_id: int | None = None) -> bool:
+def buyer_owns(
+    *, buyer: Any, recipe_id: int | None = None, blueprint_id: int | None = None
+) -> bool:
     """Whether ``buyer`` holds an active entitlement to the Recipe or Blueprint."""
     if not getattr(buyer, "is_authenticated", False):
         return False
     entitlements = Entitlement.objects.active().filter(buyer_id=buyer.pk)
-    if recipe_id is not None:
-        return entitlements.filter(recipe_id=recipe_id).exists()
-    return entitlements.filter(blueprint_id=blueprint_id).exists()
+    product: dict[str, Any] = (
+        {"recipe_id": recipe_id} if recipe_id is not None else {"blueprint_id": blueprint_id}
+    )
+    return entitlements.filter(**product).exists()
 
 
 def library_for_buyer(*, buyer: Any) -> list[Entitlement]:
@@ -37,11 +41,13 @@ def library_for_buyer(*, buyer: Any) -> list[Entitlement]:
         .select_related("post", "recipe", "blueprint", "order")
         .order_by("-created_at", "-id")[:LIBRARY_LIMIT]
     )
-    blueprint_ids = [e.blueprint_id for e in entitlements if e.blueprint_id]
+    blueprint_ids = [e.blueprint_id for e in entitlements if e.blueprint_id is not None]
     latest: dict[int, BlueprintVersion] = {}
-    for version in BlueprintVersion.objects.filter(
-        blueprint_id__in=blueprint_ids, state=VersionState.LISTED
-    ).order_by("blueprint_id", "-number").only("id", "number", "blueprint_id", "listed_at"):
+    for version in (
+        BlueprintVersion.objects.filter(blueprint_id__in=blueprint_ids, state=VersionState.LISTED)
+        .order_by("blueprint_id", "-number")
+        .only("id", "number", "blueprint_id", "listed_at")
+    ):
         latest.setdefault(version.blueprint_id, version)
     for entitlement in entitlements:
         entitlement.latest_version = latest.get(entitlement.blueprint_id or 0)  # type: ignore[attr-defined]
@@ -51,7 +57,7 @@ def library_for_buyer(*, buyer: Any) -> list[Entitlement]:
 def latest_version_for(*, entitlement: Entitlement) -> BlueprintVersion | None:
     """The Blueprint version a download serves: the newest listed one, else the one bought
     (a creator who unlists must not take it from buyers). None for a Recipe."""
-    if entitlement.kind != ProductKind.BLUEPRINT:
+    if entitlement.kind != ProductKind.BLUEPRINT or entitlement.blueprint_id is None:
         return None
     version = (
         BlueprintVersion.objects.select_related("blueprint__post")
@@ -83,7 +89,11 @@ def entitlement_for_download(*, buyer: Any, entitlement_id: int) -> Entitlement:
 
 
 def order_get_for_buyer(*, buyer: Any, order_id: int) -> Order:
-    order = Order.objects.prefetch_related("items").filter(pk=order_id, buyer_id=getattr(buyer, "pk", None)).first()
+    order = (
+        Order.objects.prefetch_related("items")
+        .filter(pk=order_id, buyer_id=getattr(buyer, "pk", None))
+        .first()
+    )
     if order is None:
         raise NotFound("No such order.")
     return order

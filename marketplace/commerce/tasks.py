@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import stripe
-from marketplace.celery import app
 
+from marketplace.celery import app
 from marketplace.commerce.services.webhooks import stripe_event_process
 
 

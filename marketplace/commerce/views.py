@@ -3,7 +3,7 @@ the two Stripe webhook endpoints. Thin: services do the work."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from marketplace.accounts.models import User
 from marketplace.commerce import selectors
+from marketplace.commerce.models import Order
 from marketplace.commerce.services import connect, reviews
 from marketplace.commerce.services.catalog import ProductRef
 from marketplace.commerce.services.checkout import checkout_start
@@ -23,16 +25,22 @@ from marketplace.commerce.services.dashboard import dashboard_sales_csv, dashboa
 from marketplace.commerce.services.downloads import download_content, download_resolve_token
 from marketplace.commerce.services.fulfilment import order_fulfil_from_session
 from marketplace.commerce.services.webhooks import WebhookRejected, webhook_receive, webhook_verify
-from marketplace.commerce.models import Order
 from marketplace.commerce.tasks import process_stripe_event
 from marketplace.core.errors import DomainError, NotFound
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user (every caller is behind ``login_required``)."""
+    return cast(User, request.user)
 
 
 def _webhook(request: HttpRequest, *, secret: str, endpoint: str) -> HttpResponse:
     try:
         # request.body untouched: the signature covers the exact bytes Stripe sent.
         event = webhook_verify(
-            payload=request.body, signature=request.headers.get("Stripe-Signature", ""), secret=secret
+            payload=request.body,
+            signature=request.headers.get("Stripe-Signature", ""),
+            secret=secret,
         )
     except WebhookRejected as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain")
@@ -65,11 +73,14 @@ def checkout_buy(request: HttpRequest) -> HttpResponse:
     for value in request.POST.getlist("item"):
         kind, _, raw_id = value.partition(":")
         if not raw_id.isdigit():
-            messages.error(request, f"item={value[:40]!r} is not a product; accepted: recipe:<id> or blueprint:<id>.")
+            messages.error(
+                request,
+                f"item={value[:40]!r} is not a product; accepted: recipe:<id> or blueprint:<id>.",
+            )
             return redirect(request.POST.get("next") or "gallery:index")
         refs.append(ProductRef(kind=kind, id=int(raw_id)))
     try:
-        result = checkout_start(buyer=request.user, refs=refs)
+        result = checkout_start(buyer=_user(request), refs=refs)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(request.POST.get("next") or "gallery:index")
@@ -82,11 +93,17 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
     """Where Stripe sends the buyer back: fulfils now (same function as the webhook) so the
     library is ready even if the webhook is late."""
     session_id = request.GET.get("session_id", "")
-    order = Order.objects.filter(stripe_checkout_session_id=session_id, buyer=request.user).first() if session_id else None
+    order = (
+        Order.objects.filter(stripe_checkout_session_id=session_id, buyer=_user(request)).first()
+        if session_id
+        else None
+    )
     if order is None:
         return render(request, "commerce/checkout_result.html", {"order": None}, status=404)
     order = order_fulfil_from_session(session_id=session_id) or order
-    return render(request, "commerce/checkout_result.html", {"order": order, "items": order.items.all()})
+    return render(
+        request, "commerce/checkout_result.html", {"order": order, "items": order.items.all()}
+    )
 
 
 @login_required
@@ -98,7 +115,11 @@ def checkout_cancelled(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    return render(request, "commerce/library.html", {"entitlements": selectors.library_for_buyer(buyer=request.user)})
+    return render(
+        request,
+        "commerce/library.html",
+        {"entitlements": selectors.library_for_buyer(buyer=_user(request))},
+    )
 
 
 @require_GET
@@ -119,15 +140,15 @@ def download_file(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = dashboard_summary(seller=request.user)
-    context["profile"] = request.user.profile
+    context: dict[str, Any] = dashboard_summary(seller=_user(request))
+    context["profile"] = _user(request).profile
     return render(request, "commerce/dashboard.html", context)
 
 
 @login_required
 @require_GET
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(dashboard_sales_csv(seller=request.user), content_type="text/csv")
+    response = HttpResponse(dashboard_sales_csv(seller=_user(request)), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="kiln-sales.csv"'
     return response
 
@@ -135,21 +156,21 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def connect_start(request: HttpRequest) -> HttpResponse:
-    return redirect(connect.connect_onboarding_link(user=request.user))
+    return redirect(connect.connect_onboarding_link(user=_user(request)))
 
 
 @login_required
 @require_GET
 def connect_refresh(request: HttpRequest) -> HttpResponse:
     """Account links are single-use and short-lived: an expired one lands here; mint anew."""
-    return redirect(connect.connect_onboarding_link(user=request.user))
+    return redirect(connect.connect_onboarding_link(user=_user(request)))
 
 
 @login_required
 @require_GET
 def connect_return(request: HttpRequest) -> HttpResponse:
     """Reaching the return URL proves nothing: ask Stripe for the account's flags."""
-    profile = request.user.profile
+    profile = _user(request).profile
     if profile.stripe_account_id:
         profile = connect.connect_account_sync(account_id=profile.stripe_account_id) or profile
     if profile.can_sell_paid_items:
@@ -167,8 +188,11 @@ def review_post(request: HttpRequest) -> HttpResponse:
     raw_rating = request.POST.get("rating", "")
     try:
         review = reviews.review_create(
-            buyer=request.user, kind=kind, product_id=int(raw_id) if raw_id.isdigit() else 0,
-            rating=int(raw_rating) if raw_rating.isdigit() else raw_rating, text=request.POST.get("text", ""),
+            buyer=_user(request),
+            kind=kind,
+            product_id=int(raw_id) if raw_id.isdigit() else 0,
+            rating=int(raw_rating) if raw_rating.isdigit() else raw_rating,
+            text=request.POST.get("text", ""),
         )
     except DomainError as error:
         messages.error(request, error.message)

@@ -16,7 +16,7 @@ from django.db import connections
 from marketplace.commerce.models import Entitlement, Order, OrderState
 from marketplace.commerce.services.bundle import buyer_fingerprint
 from tests.commerce.conftest import Stripe, make_shop, onboard
-from tests.commerce.conftest import stripe_standin as stripe_standin  # noqa: F401  (a fixture)
+from tests.commerce.conftest import stripe_standin as stripe_standin
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,7 +44,9 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
@@ -54,7 +56,12 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def test_buyer_pays_on_the_standin_and_downloads_a_fingerprinted_zip(
-    browser_page: Any, live_server: Any, stripe_standin: Stripe, owner: Any, buyer: Any, make_post: Any
+    browser_page: Any,
+    live_server: Any,
+    stripe_standin: Stripe,
+    owner: Any,
+    buyer: Any,
+    make_post: Any,
 ) -> None:
     onboard(owner, stripe_standin)
     shop = make_shop(owner, make_post)
@@ -77,7 +84,9 @@ def test_buyer_pays_on_the_standin_and_downloads_a_fingerprinted_zip(
     entitlement = Entitlement.objects.get(buyer=buyer)
     with page.expect_download() as download_info:
         # The library link answers 302 to the signed URL, which serves the zip.
-        page.evaluate("url => { window.location.href = url }", f"/api/v1/library/{entitlement.pk}/download/")
+        page.evaluate(
+            "url => { window.location.href = url }", f"/api/v1/library/{entitlement.pk}/download/"
+        )
     archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
 
     order = Order.objects.get(buyer=buyer)

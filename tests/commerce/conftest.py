@@ -83,31 +83,61 @@ class Shop:
     version: BlueprintVersion
 
 
-def make_shop(owner: Any, make_post: Any, *, recipe_price: int = 499, blueprint_price: int = 1500, title: str = "Amber dunes at dusk") -> Shop:
+def make_shop(
+    owner: Any,
+    make_post: Any,
+    *,
+    recipe_price: int = 499,
+    blueprint_price: int = 1500,
+    title: str = "Amber dunes at dusk",
+) -> Shop:
     post = make_post(owner, title=title)
     recipe = recipe_services.recipe_upsert(
         post=post,
         user=owner,
-        data={"tool": "midjourney", "prompt": "amber dunes, long shadows, secret-prompt-words",
-              "params": {}, "price": {"amount": recipe_price, "currency": "usd"}},
+        data={
+            "tool": "midjourney",
+            "prompt": "amber dunes, long shadows, secret-prompt-words",
+            "params": {},
+            "price": {"amount": recipe_price, "currency": "usd"},
+        },
     ).recipe
     asset = ModelAsset.objects.create(name="SD 1.5 pruned", kind="checkpoint")
     model = ModelVersion.objects.get_or_create(
         sha256=CHECKPOINT_SHA,
-        defaults={"asset": asset, "label": "emaonly", "filename": "v1-5-pruned-emaonly.safetensors",
-                  "autov1": "abababab", "autov2": "abababab", "size_bytes": 10, "air": "urn:air:sd1:checkpoint:kiln:1@1",
-                  "source_url": "https://example.test/sd15", "licence_name": "CreativeML OpenRAIL-M", "commercial_use": True},
+        defaults={
+            "asset": asset,
+            "label": "emaonly",
+            "filename": "v1-5-pruned-emaonly.safetensors",
+            "autov1": "abababab",
+            "autov2": "abababab",
+            "size_bytes": 10,
+            "air": "urn:air:sd1:checkpoint:kiln:1@1",
+            "source_url": "https://example.test/sd15",
+            "licence_name": "CreativeML OpenRAIL-M",
+            "commercial_use": True,
+        },
     )[0]
     blueprint = Blueprint.objects.create(post=post, price_minor=blueprint_price, currency="usd")
     version = BlueprintVersion.objects.create(
-        blueprint=blueprint, number=1, state=VersionState.LISTED, source_format="ui",
+        blueprint=blueprint,
+        number=1,
+        state=VersionState.LISTED,
+        source_format="ui",
         source_sha256="0" * 64,
         workflow_ui=json.loads((CORPUS / "comfy_default_sd15.ui.json").read_text()),
         graph_api=json.loads((CORPUS / "comfy_default_sd15.api.json").read_text()),
-        analysis={"seeds": [{"node": "3", "value": 8566257}]}, notes="Use a low CFG.",
-        price_minor=blueprint_price, currency="usd",
+        analysis={"seeds": [{"node": "3", "value": 8566257}]},
+        notes="Use a low CFG.",
+        price_minor=blueprint_price,
+        currency="usd",
     )
-    BlueprintResource.objects.create(version=version, kind="checkpoint", name="v1-5-pruned-emaonly.safetensors", model_version=model)
+    BlueprintResource.objects.create(
+        version=version,
+        kind="checkpoint",
+        name="v1-5-pruned-emaonly.safetensors",
+        model_version=model,
+    )
     post_product_facets_refresh(post_id=post.pk)
     post.refresh_from_db()
     return Shop(post=post, recipe=recipe, blueprint=blueprint, version=version)

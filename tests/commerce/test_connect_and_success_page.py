@@ -63,7 +63,11 @@ def test_onboarding_link_refresh_mints_a_new_link_and_return_reads_the_account(
     stripe_standin.control.onboard_account(account_id=account_id)
     client.get("/payouts/return/")
     owner.profile.refresh_from_db()
-    assert (owner.profile.charges_enabled, owner.profile.payouts_enabled, owner.profile.details_submitted) == (True, True, True)
+    assert (
+        owner.profile.charges_enabled,
+        owner.profile.payouts_enabled,
+        owner.profile.details_submitted,
+    ) == (True, True, True)
     assert StripeEvent.objects.filter(type="account.updated").count() == 0
 
 
@@ -71,7 +75,9 @@ def test_account_updated_webhook_keeps_the_flags(stripe_standin: Any, owner: Any
     logged_in(owner).post("/payouts/start/")
     owner.profile.refresh_from_db()
 
-    stripe_standin.control.onboard_account(account_id=owner.profile.stripe_account_id, payouts_enabled=False)
+    stripe_standin.control.onboard_account(
+        account_id=owner.profile.stripe_account_id, payouts_enabled=False
+    )
     stripe_standin.control.wait_for_webhooks()
 
     owner.profile.refresh_from_db()
@@ -79,10 +85,18 @@ def test_account_updated_webhook_keeps_the_flags(stripe_standin: Any, owner: Any
     assert StripeEvent.objects.get(type="account.updated").endpoint == "connect"
 
 
-def test_success_page_fulfils_before_the_webhook_arrives(onboarded_shop: Any, stripe_standin: Any, buyer: Any) -> None:
+def test_success_page_fulfils_before_the_webhook_arrives(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any
+) -> None:
     api = APIClient()
     api.force_authenticate(buyer)
-    order = Order.objects.get(pk=api.post("/api/v1/checkout/", {"items": [{"type": "recipe", "id": onboarded_shop.recipe.pk}]}, format="json").json()["order_id"])
+    order = Order.objects.get(
+        pk=api.post(
+            "/api/v1/checkout/",
+            {"items": [{"type": "recipe", "id": onboarded_shop.recipe.pk}]},
+            format="json",
+        ).json()["order_id"]
+    )
     stripe_standin.control.set_delivery(hold=True)
     stripe_standin.control.complete_session(session_id=order.stripe_checkout_session_id)
 
@@ -95,19 +109,33 @@ def test_success_page_fulfils_before_the_webhook_arrives(onboarded_shop: Any, st
     assert Entitlement.objects.filter(buyer=buyer).count() == 1
 
 
-def test_success_page_of_someone_elses_session_is_404(onboarded_shop: Any, stripe_standin: Any, buyer: Any, stranger: Any) -> None:
+def test_success_page_of_someone_elses_session_is_404(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any, stranger: Any
+) -> None:
     api = APIClient()
     api.force_authenticate(buyer)
-    order_id = api.post("/api/v1/checkout/", {"items": [{"type": "recipe", "id": onboarded_shop.recipe.pk}]}, format="json").json()["order_id"]
+    order_id = api.post(
+        "/api/v1/checkout/",
+        {"items": [{"type": "recipe", "id": onboarded_shop.recipe.pk}]},
+        format="json",
+    ).json()["order_id"]
     session_id = Order.objects.get(pk=order_id).stripe_checkout_session_id
 
     assert logged_in(stranger).get(f"/checkout/success/?session_id={session_id}").status_code == 404
 
 
-def test_an_expired_session_expires_the_order(onboarded_shop: Any, stripe_standin: Any, buyer: Any) -> None:
+def test_an_expired_session_expires_the_order(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any
+) -> None:
     api = APIClient()
     api.force_authenticate(buyer)
-    order = Order.objects.get(pk=api.post("/api/v1/checkout/", {"items": [{"type": "recipe", "id": onboarded_shop.recipe.pk}]}, format="json").json()["order_id"])
+    order = Order.objects.get(
+        pk=api.post(
+            "/api/v1/checkout/",
+            {"items": [{"type": "recipe", "id": onboarded_shop.recipe.pk}]},
+            format="json",
+        ).json()["order_id"]
+    )
 
     stripe_standin.control.expire_session(session_id=order.stripe_checkout_session_id)
     stripe_standin.control.wait_for_webhooks()
@@ -117,7 +145,9 @@ def test_an_expired_session_expires_the_order(onboarded_shop: Any, stripe_standi
     assert Entitlement.objects.count() == 0
 
 
-def test_demo_payouts_command_reonboards_an_account_the_standin_forgot(stripe_standin: Any, owner: Any) -> None:
+def test_demo_payouts_command_reonboards_an_account_the_standin_forgot(
+    stripe_standin: Any, owner: Any
+) -> None:
     from django.core.management import call_command
 
     profile = owner.profile

@@ -17,7 +17,7 @@ from marketplace.commerce.services.catalog import ProductRef
 from marketplace.commerce.services.checkout import checkout_start
 from marketplace.commerce.services.downloads import SIGNER_SALT
 from marketplace.commerce.services.orders import platform_fee
-from marketplace.core.errors import DomainError, PermissionDenied
+from marketplace.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,11 @@ def free_shop(owner: Any, shop_factory: Any) -> Any:
 
 
 def test_free_items_are_acquired_without_stripe(free_shop: Any, buyer: Any) -> None:
-    response = api(buyer).post("/api/v1/checkout/", {"items": [{"type": "recipe", "id": free_shop.recipe.pk}]}, format="json")
+    response = api(buyer).post(
+        "/api/v1/checkout/",
+        {"items": [{"type": "recipe", "id": free_shop.recipe.pk}]},
+        format="json",
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -52,24 +56,35 @@ def test_free_items_are_acquired_without_stripe(free_shop: Any, buyer: Any) -> N
 
 
 def test_a_creator_cannot_buy_their_own_work(free_shop: Any, owner: Any) -> None:
-    response = api(owner).post("/api/v1/checkout/", {"items": [{"type": "recipe", "id": free_shop.recipe.pk}]}, format="json")
+    response = api(owner).post(
+        "/api/v1/checkout/",
+        {"items": [{"type": "recipe", "id": free_shop.recipe.pk}]},
+        format="json",
+    )
 
     assert response.status_code == 403
     assert response.json()["error"]["field"] == "items[0]"
     assert Order.objects.count() == 0
 
 
-def test_a_cart_from_two_creators_is_refused(free_shop: Any, stranger: Any, buyer: Any, shop_factory: Any) -> None:
+def test_a_cart_from_two_creators_is_refused(
+    free_shop: Any, stranger: Any, buyer: Any, shop_factory: Any
+) -> None:
     other = shop_factory(stranger, recipe_price=0, blueprint_price=0, title="Other")
 
     with pytest.raises(DomainError) as error:
-        checkout_start(buyer=buyer, refs=[ProductRef("recipe", free_shop.recipe.pk), ProductRef("recipe", other.recipe.pk)])
+        checkout_start(
+            buyer=buyer,
+            refs=[ProductRef("recipe", free_shop.recipe.pk), ProductRef("recipe", other.recipe.pk)],
+        )
 
     assert error.value.code == "multiple_sellers"
     assert Order.objects.count() == 0
 
 
-def test_a_paid_item_of_a_creator_without_payouts_cannot_be_bought(owner: Any, buyer: Any, shop_factory: Any) -> None:
+def test_a_paid_item_of_a_creator_without_payouts_cannot_be_bought(
+    owner: Any, buyer: Any, shop_factory: Any
+) -> None:
     onboarded = shop_factory(owner, recipe_price=0, blueprint_price=0)
     # Prices set directly: the creator lost their payouts after listing (e.g. Stripe disabled them).
     onboarded.recipe.__class__.objects.filter(pk=onboarded.recipe.pk).update(price_minor=499)
@@ -82,21 +97,35 @@ def test_a_paid_item_of_a_creator_without_payouts_cannot_be_bought(owner: Any, b
 
 
 def test_checkout_needs_the_purchase_scope(free_shop: Any, buyer: Any) -> None:
-    token, raw = api_token_create(user=buyer, name="ro", scopes=["read", "write"])
+    _token, raw = api_token_create(user=buyer, name="ro", scopes=["read", "write"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
-    response = client.post("/api/v1/checkout/", {"items": [{"type": "recipe", "id": free_shop.recipe.pk}]}, format="json")
+    response = client.post(
+        "/api/v1/checkout/",
+        {"items": [{"type": "recipe", "id": free_shop.recipe.pk}]},
+        format="json",
+    )
 
     assert response.status_code == 403
     assert Order.objects.count() == 0
 
 
 def test_fee_is_twenty_percent_rounded_half_up() -> None:
-    assert [platform_fee(amount_minor=a) for a in (0, 1, 2, 3, 499, 1500, 1999)] == [0, 0, 0, 1, 100, 300, 400]
+    assert [platform_fee(amount_minor=a) for a in (0, 1, 2, 3, 499, 1500, 1999)] == [
+        0,
+        0,
+        0,
+        1,
+        100,
+        300,
+        400,
+    ]
 
 
-def test_a_stranger_and_the_buyer_of_another_item_get_404_for_a_download(free_shop: Any, buyer: Any, stranger: Any) -> None:
+def test_a_stranger_and_the_buyer_of_another_item_get_404_for_a_download(
+    free_shop: Any, buyer: Any, stranger: Any
+) -> None:
     entitlement = acquire_free(buyer, free_shop, "blueprint")
     acquire_free(stranger, free_shop, "recipe")
 
@@ -107,7 +136,9 @@ def test_a_stranger_and_the_buyer_of_another_item_get_404_for_a_download(free_sh
     assert Download.objects.count() == 0
 
 
-def test_library_lists_newer_blueprint_versions(free_shop: Any, buyer: Any, django_assert_max_num_queries: Any) -> None:
+def test_library_lists_newer_blueprint_versions(
+    free_shop: Any, buyer: Any, django_assert_max_num_queries: Any
+) -> None:
     acquire_free(buyer, free_shop, "blueprint")
     acquire_free(buyer, free_shop, "recipe")
     newer = free_shop.version
@@ -118,18 +149,27 @@ def test_library_lists_newer_blueprint_versions(free_shop: Any, buyer: Any, djan
     with django_assert_max_num_queries(8):
         results = api(buyer).get("/api/v1/library/").json()["results"]
 
-    assert sorted((r["type"], (r["latest_version"] or {}).get("number")) for r in results) == [("blueprint", 2), ("recipe", None)]
+    assert sorted((r["type"], (r["latest_version"] or {}).get("number")) for r in results) == [
+        ("blueprint", 2),
+        ("recipe", None),
+    ]
 
 
 def test_a_tampered_download_link_is_refused(free_shop: Any, buyer: Any) -> None:
     entitlement = acquire_free(buyer, free_shop)
     location = api(buyer).get(f"/api/v1/library/{entitlement.pk}/download/")["Location"]
-    path = location[location.index("/downloads/"):]
+    path = location[location.index("/downloads/") :]
 
     assert Client().get(path).status_code == 200
     token = path.removeprefix("/downloads/").rstrip("/")
-    forged = signing.TimestampSigner(salt=SIGNER_SALT, key="not-the-site-key").sign_object({"download": 1})
-    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), forged, token.replace(token.split(":")[0], "eyJkb3dubG9hZCI6Mn0")):
+    forged = signing.TimestampSigner(salt=SIGNER_SALT, key="not-the-site-key").sign_object(
+        {"download": 1}
+    )
+    for bad in (
+        token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        forged,
+        token.replace(token.split(":")[0], "eyJkb3dubG9hZCI6Mn0"),
+    ):
         assert Client().get(f"/downloads/{bad}/").status_code == 404
 
 
@@ -139,13 +179,15 @@ def test_an_expired_download_link_is_refused(free_shop: Any, buyer: Any, setting
     with mock.patch("django.core.signing.time.time", return_value=time.time() - 61):
         location = api(buyer).get(f"/api/v1/library/{entitlement.pk}/download/")["Location"]
 
-    assert Client().get(location[location.index("/downloads/"):]).status_code == 404
+    assert Client().get(location[location.index("/downloads/") :]).status_code == 404
 
 
-def test_a_recipe_download_is_the_json_export_with_the_full_prompt(free_shop: Any, buyer: Any) -> None:
+def test_a_recipe_download_is_the_json_export_with_the_full_prompt(
+    free_shop: Any, buyer: Any
+) -> None:
     entitlement = acquire_free(buyer, free_shop, "recipe")
     location = api(buyer).get(f"/api/v1/library/{entitlement.pk}/download/")["Location"]
-    body = Client().get(location[location.index("/downloads/"):]).json()
+    body = Client().get(location[location.index("/downloads/") :]).json()
 
     assert body["prompt"] == "amber dunes, long shadows, secret-prompt-words"
     assert body["kiln"]["order"] == entitlement.order_id
@@ -154,18 +196,24 @@ def test_a_recipe_download_is_the_json_export_with_the_full_prompt(free_shop: An
 def test_downloads_are_rate_limited_per_user(free_shop: Any, buyer: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr("marketplace.commerce.services.downloads.DOWNLOADS_PER_HOUR", 2)
     entitlement = acquire_free(buyer, free_shop)
-    statuses = [api(buyer).get(f"/api/v1/library/{entitlement.pk}/download/").status_code for _ in range(3)]
+    statuses = [
+        api(buyer).get(f"/api/v1/library/{entitlement.pk}/download/").status_code for _ in range(3)
+    ]
 
     assert statuses == [302, 302, 429]
     assert Download.objects.filter(buyer=buyer).count() == 2
 
 
-def test_reviews_only_from_buyers_once_and_within_range(free_shop: Any, buyer: Any, stranger: Any) -> None:
+def test_reviews_only_from_buyers_once_and_within_range(
+    free_shop: Any, buyer: Any, stranger: Any
+) -> None:
     acquire_free(buyer, free_shop, "recipe")
     body = {"type": "recipe", "id": free_shop.recipe.pk, "rating": 4, "text": "Good"}
 
     assert api(stranger).post("/api/v1/reviews/", body, format="json").status_code == 404
-    assert api(buyer).post("/api/v1/reviews/", {**body, "rating": 6}, format="json").status_code == 400
+    assert (
+        api(buyer).post("/api/v1/reviews/", {**body, "rating": 6}, format="json").status_code == 400
+    )
     assert api(buyer).post("/api/v1/reviews/", body, format="json").status_code == 201
     assert api(buyer).post("/api/v1/reviews/", body, format="json").status_code == 400
     page = Client()
@@ -181,10 +229,16 @@ def test_owned_state_and_buy_buttons_on_the_post_page(free_shop: Any, buyer: Any
     after = page.get(f"/posts/{free_shop.post.pk}/").content.decode()
 
     assert 'id="buy-recipe"' in before and 'id="buy-bundle"' in before
-    assert 'data-owned="recipe"' in after and 'id="buy-recipe"' not in after and 'id="buy-blueprint"' in after
+    assert (
+        'data-owned="recipe"' in after
+        and 'id="buy-recipe"' not in after
+        and 'id="buy-blueprint"' in after
+    )
 
 
-def test_dashboard_and_csv_show_sales_after_fees(onboarded_owner: Any, buyer: Any, shop_factory: Any) -> None:
+def test_dashboard_and_csv_show_sales_after_fees(
+    onboarded_owner: Any, buyer: Any, shop_factory: Any
+) -> None:
     shop = shop_factory(onboarded_owner, recipe_price=0, blueprint_price=0)
     acquire_free(buyer, shop, "recipe")
     page = Client()
@@ -195,11 +249,16 @@ def test_dashboard_and_csv_show_sales_after_fees(onboarded_owner: Any, buyer: An
 
     assert '<dd id="sales-count">1</dd>' in html
     assert "<svg" in html and "Listed" in html
-    assert csv_text.splitlines()[0] == "paid_at,order,kind,title,price_minor,fee_minor,net_minor,currency"
+    assert (
+        csv_text.splitlines()[0]
+        == "paid_at,order,kind,title,price_minor,fee_minor,net_minor,currency"
+    )
     assert csv_text.splitlines()[1].endswith(",recipe,Amber dunes at dusk — Recipe,0,0,0,usd")
 
 
-def test_only_onboarded_creators_can_publish_a_paid_blueprint(owner: Any, shop_factory: Any) -> None:
+def test_only_onboarded_creators_can_publish_a_paid_blueprint(
+    owner: Any, shop_factory: Any
+) -> None:
     from blueprints import services as blueprint_services
     from blueprints.models import BlueprintResource, VersionState
 
@@ -210,7 +269,12 @@ def test_only_onboarded_creators_can_publish_a_paid_blueprint(owner: Any, shop_f
     draft.number, draft.state, draft.price_minor = 2, VersionState.VERIFIED, 900
     draft.save()
     for resource in resources:
-        BlueprintResource.objects.create(version=draft, kind=resource.kind, name=resource.name, model_version=resource.model_version)
+        BlueprintResource.objects.create(
+            version=draft,
+            kind=resource.kind,
+            name=resource.name,
+            model_version=resource.model_version,
+        )
 
     with pytest.raises(DomainError) as error:
         blueprint_services.blueprint_version_publish(version=draft, user=owner)

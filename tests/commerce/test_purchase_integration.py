@@ -46,17 +46,35 @@ def test_paid_card_checkout_grants_the_blueprint_and_the_zip_carries_the_buyer_f
     assert (item.transfer_amount_minor, item.transfer_id.startswith("tr_")) == (1200, True)
     entitlement = Entitlement.objects.get(buyer=buyer)
     library = api(buyer).get("/api/v1/library/").json()["results"]
-    assert [(e["id"], e["type"], e["latest_version"]["number"]) for e in library] == [(entitlement.pk, "blueprint", 1)]
+    assert [(e["id"], e["type"], e["latest_version"]["number"]) for e in library] == [
+        (entitlement.pk, "blueprint", 1)
+    ]
     redirect = api(buyer).get(f"/api/v1/library/{entitlement.pk}/download/")
     assert redirect.status_code == 302
     served = Client().get(redirect["Location"].removeprefix(stripe_standin_site(redirect)))
     assert served.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(served.content))
-    assert set(archive.namelist()) >= {"workflow.json", "workflow_api.json", "README.md", "settings.json", "NOTES.md", "verification.json", "environment.lock.json"}
+    assert set(archive.namelist()) >= {
+        "workflow.json",
+        "workflow_api.json",
+        "README.md",
+        "settings.json",
+        "NOTES.md",
+        "verification.json",
+        "environment.lock.json",
+    }
     workflow = __import__("json").loads(archive.read("workflow.json"))
     assert workflow["extra"]["kiln"]["fingerprint"] == buyer_fingerprint(entitlement=entitlement)
     assert workflow["extra"]["kiln"]["order"] == order.pk
-    assert workflow["models"] == [{"name": "v1-5-pruned-emaonly.safetensors", "url": "https://example.test/sd15", "hash": "ab" * 32, "hash_type": "SHA256", "directory": "checkpoints"}]
+    assert workflow["models"] == [
+        {
+            "name": "v1-5-pruned-emaonly.safetensors",
+            "url": "https://example.test/sd15",
+            "hash": "ab" * 32,
+            "hash_type": "SHA256",
+            "directory": "checkpoints",
+        }
+    ]
     assert "urn:air:sd1:checkpoint:kiln:1@1" in archive.read("README.md").decode()
 
 
@@ -124,7 +142,11 @@ def test_refund_revokes_the_download_and_removes_the_review(
     stripe_standin.control.complete_session(session_id=order.stripe_checkout_session_id)
     stripe_standin.control.wait_for_webhooks()
     entitlement = Entitlement.objects.get(buyer=buyer)
-    review = api(buyer).post("/api/v1/reviews/", {"type": "recipe", "id": onboarded_shop.recipe.pk, "rating": 5, "text": "Lovely"}, format="json")
+    review = api(buyer).post(
+        "/api/v1/reviews/",
+        {"type": "recipe", "id": onboarded_shop.recipe.pk, "rating": 5, "text": "Lovely"},
+        format="json",
+    )
     assert review.status_code == 201
     full = api(buyer).get(f"/api/v1/posts/{onboarded_shop.post.pk}/recipe/").json()
     assert "secret-prompt-words" in full["prompt"]
@@ -140,11 +162,15 @@ def test_refund_revokes_the_download_and_removes_the_review(
     assert "prompt" not in api(buyer).get(f"/api/v1/posts/{onboarded_shop.post.pk}/recipe/").json()
 
 
-def test_async_payment_success_and_failure(onboarded_shop: Any, stripe_standin: Any, buyer: Any, stranger: Any) -> None:
+def test_async_payment_success_and_failure(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any, stranger: Any
+) -> None:
     paid = start(buyer, [{"type": "recipe", "id": onboarded_shop.recipe.pk}])
     failed = start(stranger, [{"type": "recipe", "id": onboarded_shop.recipe.pk}])
     for order in (paid, failed):
-        stripe_standin.control.complete_session(session_id=order.stripe_checkout_session_id, payment_method="async")
+        stripe_standin.control.complete_session(
+            session_id=order.stripe_checkout_session_id, payment_method="async"
+        )
     stripe_standin.control.wait_for_webhooks()
     paid.refresh_from_db()
     assert paid.state == OrderState.PROCESSING
@@ -159,10 +185,14 @@ def test_async_payment_success_and_failure(onboarded_shop: Any, stripe_standin: 
     assert list(Entitlement.objects.values_list("buyer_id", flat=True)) == [buyer.pk]
 
 
-def test_async_events_out_of_order_still_end_paid(onboarded_shop: Any, stripe_standin: Any, buyer: Any) -> None:
+def test_async_events_out_of_order_still_end_paid(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any
+) -> None:
     order = start(buyer, [{"type": "recipe", "id": onboarded_shop.recipe.pk}])
     stripe_standin.control.set_delivery(hold=True)
-    stripe_standin.control.complete_session(session_id=order.stripe_checkout_session_id, payment_method="async")
+    stripe_standin.control.complete_session(
+        session_id=order.stripe_checkout_session_id, payment_method="async"
+    )
     stripe_standin.control.succeed_async_payment(session_id=order.stripe_checkout_session_id)
     stripe_standin.control.release_held(order="reversed")
     stripe_standin.control.wait_for_webhooks()
@@ -172,7 +202,9 @@ def test_async_events_out_of_order_still_end_paid(onboarded_shop: Any, stripe_st
     assert list(order.events.values_list("to_state", flat=True)) == ["pending", "paid"]
 
 
-def test_dispute_freezes_the_entitlement(onboarded_shop: Any, stripe_standin: Any, buyer: Any) -> None:
+def test_dispute_freezes_the_entitlement(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any
+) -> None:
     order = start(buyer, [{"type": "blueprint", "id": onboarded_shop.blueprint.pk}])
     stripe_standin.control.complete_session(session_id=order.stripe_checkout_session_id)
     stripe_standin.control.wait_for_webhooks()
@@ -183,19 +215,36 @@ def test_dispute_freezes_the_entitlement(onboarded_shop: Any, stripe_standin: An
 
     order.refresh_from_db()
     entitlement = Entitlement.objects.get(buyer=buyer)
-    assert (order.disputed, order.state, entitlement.frozen_at is not None) == (True, OrderState.PAID, True)
+    assert (order.disputed, order.state, entitlement.frozen_at is not None) == (
+        True,
+        OrderState.PAID,
+        True,
+    )
     assert api(buyer).get(f"/api/v1/library/{entitlement.pk}/download/").status_code == 403
 
 
-def test_bundle_of_recipe_and_blueprint_is_one_session_with_the_fee_of_both(onboarded_shop: Any, stripe_standin: Any, buyer: Any) -> None:
-    order = start(buyer, [{"type": "recipe", "id": onboarded_shop.recipe.pk}, {"type": "blueprint", "id": onboarded_shop.blueprint.pk}])
+def test_bundle_of_recipe_and_blueprint_is_one_session_with_the_fee_of_both(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any
+) -> None:
+    order = start(
+        buyer,
+        [
+            {"type": "recipe", "id": onboarded_shop.recipe.pk},
+            {"type": "blueprint", "id": onboarded_shop.blueprint.pk},
+        ],
+    )
     assert (order.total_minor, order.fee_minor) == (1999, 400)
     stripe_standin.control.complete_session(session_id=order.stripe_checkout_session_id)
     stripe_standin.control.wait_for_webhooks()
-    assert sorted(Entitlement.objects.filter(buyer=buyer).values_list("kind", flat=True)) == ["blueprint", "recipe"]
+    assert sorted(Entitlement.objects.filter(buyer=buyer).values_list("kind", flat=True)) == [
+        "blueprint",
+        "recipe",
+    ]
 
 
-def test_price_fields_in_the_request_are_refused_and_change_nothing(onboarded_shop: Any, stripe_standin: Any, buyer: Any) -> None:
+def test_price_fields_in_the_request_are_refused_and_change_nothing(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any
+) -> None:
     for body in (
         {"items": [{"type": "recipe", "id": onboarded_shop.recipe.pk, "price": 1}]},
         {"items": [{"type": "recipe", "id": onboarded_shop.recipe.pk}], "amount": 1},

@@ -80,7 +80,11 @@ def _readme(*, version: BlueprintVersion, fingerprint: str, verified: bool) -> s
         f"# {post.title} — Blueprint v{version.number}",
         "",
         f"By @{post.creator_handle} on Kiln. "
-        + ("Verified: Kiln re-rendered this workflow and matched the showcase image." if verified else "No verification record."),
+        + (
+            "Verified: Kiln re-rendered this workflow and matched the showcase image."
+            if verified
+            else "No verification record."
+        ),
         "",
         "Drag `workflow.json` into ComfyUI; `workflow_api.json` is the executable graph.",
         "",
@@ -92,22 +96,39 @@ def _readme(*, version: BlueprintVersion, fingerprint: str, verified: bool) -> s
     for resource in version.resources.select_related("model_version__asset").order_by("id"):
         model = resource.model_version
         if model is None:
-            lines.append(f"| {resource.kind} | {resource.name} | | {resource.declared_sha256 or 'unknown'} | | | |")
+            lines.append(
+                f"| {resource.kind} | {resource.name} | "
+                f"| {resource.declared_sha256 or 'unknown'} | | | |"
+            )
             continue
         licence = model.licence_dict()
-        licence_text = model.licence_name or ", ".join(f"{key}={value}" for key, value in licence.items())
+        licence_text = model.licence_name or ", ".join(
+            f"{key}={value}" for key, value in licence.items()
+        )
         lines.append(
-            f"| {resource.kind} | {resource.name} | {model.label} | {model.sha256} | {model.air or ''} | "
+            f"| {resource.kind} | {resource.name} | {model.label} | {model.sha256} "
+            f"| {model.air or ''} | "
             f"{licence_text} | {model.source_url or ''} |"
         )
-    lines += ["", "## Files", "", "- workflow.json, workflow_api.json, settings.json, NOTES.md,",
-              "  verification.json, environment.lock.json", "", f"Licensed copy {fingerprint}. Do not redistribute.", ""]
+    lines += [
+        "",
+        "## Files",
+        "",
+        "- workflow.json, workflow_api.json, settings.json, NOTES.md,",
+        "  verification.json, environment.lock.json",
+        "",
+        f"Licensed copy {fingerprint}. Do not redistribute.",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def _settings(version: BlueprintVersion) -> dict[str, Any]:
     analysis = version.analysis or {}
-    return {key: analysis.get(key) for key in ("seeds", "samplers", "prompts", "resources", "base_model_family", "image_size")}
+    return {
+        key: analysis.get(key)
+        for key in ("seeds", "samplers", "prompts", "resources", "base_model_family", "image_size")
+    }
 
 
 def blueprint_zip(*, entitlement: Entitlement, version: BlueprintVersion) -> bytes:
@@ -121,13 +142,18 @@ def blueprint_zip(*, entitlement: Entitlement, version: BlueprintVersion) -> byt
         workflow["extra"]["kiln"] = kiln
         files["workflow.json"] = json.dumps(workflow, indent=2)
     files["workflow_api.json"] = json.dumps(version.graph_api, indent=2)
-    files["README.md"] = _readme(version=version, fingerprint=kiln["fingerprint"], verified=record is not None)
+    files["README.md"] = _readme(
+        version=version, fingerprint=kiln["fingerprint"], verified=record is not None
+    )
     files["settings.json"] = json.dumps(_settings(version), indent=2)
     files["NOTES.md"] = version.notes or "(No notes from the creator.)\n"
     files["verification.json"] = json.dumps(record, indent=2)
     files["environment.lock.json"] = json.dumps(
-        {"verified": record is not None, "behaviour_version": (record or {}).get("behaviour_version"),
-         "environment": (record or {}).get("environment", {})},
+        {
+            "verified": record is not None,
+            "behaviour_version": (record or {}).get("behaviour_version"),
+            "environment": (record or {}).get("environment", {}),
+        },
         indent=2,
     )
     files["kiln.json"] = json.dumps(kiln, indent=2)

@@ -39,7 +39,11 @@ class Product:
 
     @property
     def title(self) -> str:
-        label = "Recipe" if self.kind == ProductKind.RECIPE else f"Blueprint v{self.version.number if self.version else ''}"
+        label = (
+            "Recipe"
+            if self.kind == ProductKind.RECIPE
+            else f"Blueprint v{self.version.number if self.version else ''}"
+        )
         return f"{self.post.title} — {label}"[:200]
 
 
@@ -48,10 +52,17 @@ def product_resolve(*, ref: ProductRef, field: str) -> Product:
     if ref.kind == ProductKind.RECIPE:
         recipe = Recipe.objects.select_related("post").filter(pk=ref.id).first()
         if recipe is None or recipe.post.status != PostStatus.PUBLISHED:
-            raise CheckoutError(f"No Recipe with id {ref.id} is on sale.", field=field, code="not_found")
+            raise CheckoutError(
+                f"No Recipe with id {ref.id} is on sale.", field=field, code="not_found"
+            )
         return Product(
-            kind=ProductKind.RECIPE, recipe=recipe, blueprint=None, version=None, post=recipe.post,
-            price_minor=recipe.price_minor, currency=recipe.currency,
+            kind=ProductKind.RECIPE,
+            recipe=recipe,
+            blueprint=None,
+            version=None,
+            post=recipe.post,
+            price_minor=recipe.price_minor,
+            currency=recipe.currency,
         )
     if ref.kind == ProductKind.BLUEPRINT:
         blueprint = Blueprint.objects.select_related("post").filter(pk=ref.id).first()
@@ -68,8 +79,13 @@ def product_resolve(*, ref: ProductRef, field: str) -> Product:
             )
         # Blueprint.price_minor is what publishing copied from the listed version.
         return Product(
-            kind=ProductKind.BLUEPRINT, recipe=None, blueprint=blueprint, version=version,
-            post=blueprint.post, price_minor=blueprint.price_minor, currency=blueprint.currency,
+            kind=ProductKind.BLUEPRINT,
+            recipe=None,
+            blueprint=blueprint,
+            version=version,
+            post=blueprint.post,
+            price_minor=blueprint.price_minor,
+            currency=blueprint.currency,
         )
     raise CheckoutError(
         f"type={ref.kind!r} is not a product type; accepted: 'recipe', 'blueprint'.",

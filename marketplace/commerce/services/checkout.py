@@ -38,9 +38,13 @@ class CheckoutResult:
 
 def _products(*, buyer: User, refs: list[ProductRef]) -> list[Product]:
     if not refs:
-        raise CheckoutError("items is empty; give one to ten products.", field="items", code="required")
+        raise CheckoutError(
+            "items is empty; give one to ten products.", field="items", code="required"
+        )
     if len(refs) > MAX_ITEMS:
-        raise CheckoutError(f"items has {len(refs)} products; at most {MAX_ITEMS}.", field="items", code="too_many")
+        raise CheckoutError(
+            f"items has {len(refs)} products; at most {MAX_ITEMS}.", field="items", code="too_many"
+        )
     if len(set(refs)) != len(refs):
         raise CheckoutError("items names the same product twice.", field="items", code="duplicate")
     products = [product_resolve(ref=ref, field=f"items[{index}]") for index, ref in enumerate(refs)]
@@ -54,12 +58,22 @@ def _products(*, buyer: User, refs: list[ProductRef]) -> list[Product]:
             code="multiple_sellers",
         )
     if len({product.currency for product in products}) > 1:
-        raise CheckoutError("items are priced in different currencies.", field="items", code="mixed_currencies")
+        raise CheckoutError(
+            "items are priced in different currencies.", field="items", code="mixed_currencies"
+        )
     for index, product in enumerate(products):
         owned = Entitlement.objects.active().filter(buyer=buyer)
-        owned = owned.filter(recipe=product.recipe) if product.kind == ProductKind.RECIPE else owned.filter(blueprint=product.blueprint)
+        owned = (
+            owned.filter(recipe=product.recipe)
+            if product.kind == ProductKind.RECIPE
+            else owned.filter(blueprint=product.blueprint)
+        )
         if owned.exists():
-            raise CheckoutError("You already own this product; it is in your library.", field=f"items[{index}]", code="already_owned")
+            raise CheckoutError(
+                "You already own this product; it is in your library.",
+                field=f"items[{index}]",
+                code="already_owned",
+            )
     return products
 
 
@@ -77,9 +91,16 @@ def _order_create(*, buyer: User, products: list[Product]) -> Order:
         )
         OrderItem.objects.bulk_create(
             OrderItem(
-                order=order, kind=product.kind, recipe=product.recipe, blueprint=product.blueprint,
-                blueprint_version=product.version, post=product.post, seller_id=product.seller_id,
-                title=product.title, price_minor=product.price_minor, fee_minor=fee,
+                order=order,
+                kind=product.kind,
+                recipe=product.recipe,
+                blueprint=product.blueprint,
+                blueprint_version=product.version,
+                post=product.post,
+                seller_id=product.seller_id,
+                title=product.title,
+                price_minor=product.price_minor,
+                fee_minor=fee,
                 currency=product.currency,
             )
             for product, fee in zip(products, fees, strict=True)
@@ -107,7 +128,9 @@ def checkout_start(*, buyer: User, refs: list[ProductRef]) -> CheckoutResult:
     order = _order_create(buyer=buyer, products=products)
     if total == 0:
         order_mark_paid(order=order, note="free items acquired without payment")
-        return CheckoutResult(order=order, checkout_url=settings.SITE_URL + reverse("commerce:library"))
+        return CheckoutResult(
+            order=order, checkout_url=settings.SITE_URL + reverse("commerce:library")
+        )
     # The network call happens after the order is committed (never inside a transaction); the
     # deterministic idempotency key makes a retried request return the same session.
     session = stripe_client().v1.checkout.sessions.create(
@@ -132,13 +155,18 @@ def checkout_start(*, buyer: User, refs: list[ProductRef]) -> CheckoutResult:
                 "transfer_data": {"destination": seller.profile.stripe_account_id},
                 "metadata": {"order_id": str(order.pk)},
             },
-            "success_url": settings.SITE_URL + reverse("commerce:checkout-success") + "?session_id={CHECKOUT_SESSION_ID}",
-            "cancel_url": settings.SITE_URL + reverse("commerce:checkout-cancelled") + f"?order={order.pk}",
+            "success_url": settings.SITE_URL
+            + reverse("commerce:checkout-success")
+            + "?session_id={CHECKOUT_SESSION_ID}",
+            "cancel_url": settings.SITE_URL
+            + reverse("commerce:checkout-cancelled")
+            + f"?order={order.pk}",
         },
         options={"idempotency_key": f"kiln-checkout-order-{order.pk}"},
     )
     Order.objects.filter(pk=order.pk).update(
-        stripe_checkout_session_id=session.id, stripe_destination_account=seller.profile.stripe_account_id
+        stripe_checkout_session_id=session.id,
+        stripe_destination_account=seller.profile.stripe_account_id,
     )
     order.refresh_from_db()
     return CheckoutResult(order=order, checkout_url=str(session.url))

@@ -43,7 +43,10 @@ def connect_account_ensure(*, user: User) -> str:
             "type": "express",
             "email": user.email,
             "metadata": {"kiln_user_id": str(user.pk)},
-            "capabilities": {"card_payments": {"requested": True}, "transfers": {"requested": True}},
+            "capabilities": {
+                "card_payments": {"requested": True},
+                "transfers": {"requested": True},
+            },
         },
         options={"idempotency_key": f"kiln-connect-account-user-{user.pk}"},
     )

@@ -38,9 +38,9 @@ def dashboard_summary(*, seller: Any) -> dict[str, Any]:
     """Totals per currency, conversion, the last 30 days as SVG bars, and Blueprint states."""
     items = _sold_items(seller)
     totals = list(
-        items.values("currency").annotate(
-            sales=Count("id"), gross=Sum("price_minor"), fees=Sum("fee_minor")
-        ).order_by("currency")
+        items.values("currency")
+        .annotate(sales=Count("id"), gross=Sum("price_minor"), fees=Sum("fee_minor"))
+        .order_by("currency")
     )
     for row in totals:
         row["net"] = row["gross"] - row["fees"]
@@ -81,10 +81,22 @@ def dashboard_sales_csv(*, seller: Any) -> str:
     """One row per sold item: date, order, product, price, fee, net, currency."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["paid_at", "order", "kind", "title", "price_minor", "fee_minor", "net_minor", "currency"])
-    for item in _sold_items(seller).select_related("order").order_by("-order__paid_at", "-id")[:CSV_LIMIT]:
-        writer.writerow([
-            item.order.paid_at.isoformat() if item.order.paid_at else "", item.order_id, item.kind,
-            item.title, item.price_minor, item.fee_minor, item.seller_net_minor, item.currency,
-        ])
+    writer.writerow(
+        ["paid_at", "order", "kind", "title", "price_minor", "fee_minor", "net_minor", "currency"]
+    )
+    for item in (
+        _sold_items(seller).select_related("order").order_by("-order__paid_at", "-id")[:CSV_LIMIT]
+    ):
+        writer.writerow(
+            [
+                item.order.paid_at.isoformat() if item.order.paid_at else "",
+                item.order_id,
+                item.kind,
+                item.title,
+                item.price_minor,
+                item.fee_minor,
+                item.seller_net_minor,
+                item.currency,
+            ]
+        )
     return buffer.getvalue()

@@ -44,13 +44,17 @@ def download_content(*, entitlement: Entitlement, version: BlueprintVersion | No
     """The bytes of one buyer's copy (built on demand: it is cheap and carries the fingerprint)."""
     filename = download_filename(entitlement=entitlement, version=version)
     if version is not None:
-        return DownloadFile(filename, blueprint_zip(entitlement=entitlement, version=version), "application/zip")
+        return DownloadFile(
+            filename, blueprint_zip(entitlement=entitlement, version=version), "application/zip"
+        )
     return DownloadFile(filename, recipe_export(entitlement=entitlement), "application/json")
 
 
 def _check_rate(*, buyer_id: int) -> None:
     since = timezone.now() - timedelta(hours=1)
-    recent = Download.objects.filter(buyer_id=buyer_id, created_at__gte=since)[:DOWNLOADS_PER_HOUR].count()
+    recent = Download.objects.filter(buyer_id=buyer_id, created_at__gte=since)[
+        :DOWNLOADS_PER_HOUR
+    ].count()
     if recent >= DOWNLOADS_PER_HOUR:
         raise DownloadRateLimited(
             f"You downloaded {DOWNLOADS_PER_HOUR} files in the last hour; try again later."
@@ -83,15 +87,23 @@ def download_resolve_token(*, token: str) -> Download:
     and its entitlement is still active; ``NotFound`` for anything else (tampered, expired,
     refunded) so the link reveals nothing."""
     try:
-        data = signing.TimestampSigner(salt=SIGNER_SALT).unsign_object(token, max_age=download_ttl_seconds())
+        data = signing.TimestampSigner(salt=SIGNER_SALT).unsign_object(
+            token, max_age=download_ttl_seconds()
+        )
     except (signing.BadSignature, signing.SignatureExpired):
-        raise NotFound("This download link is invalid or has expired; get a new one from your library.") from None
+        raise NotFound(
+            "This download link is invalid or has expired; get a new one from your library."
+        ) from None
     download = (
-        Download.objects.select_related("entitlement__post", "entitlement__recipe", "blueprint_version")
-        .filter(pk=data.get("download") if isinstance(data, dict) else None)
+        Download.objects.select_related(
+            "entitlement__post", "entitlement__recipe", "blueprint_version"
+        )
+        .filter(pk=int(data.get("download") or 0) if isinstance(data, dict) else 0)
         .first()
     )
     if download is None or not download.entitlement.is_active:
-        raise NotFound("This download link is invalid or has expired; get a new one from your library.")
+        raise NotFound(
+            "This download link is invalid or has expired; get a new one from your library."
+        )
     Download.objects.filter(pk=download.pk, served_at__isnull=True).update(served_at=timezone.now())
     return download

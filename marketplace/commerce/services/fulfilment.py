@@ -9,6 +9,7 @@ arrive late, twice or out of order all converge on Stripe's current state), chec
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from marketplace.commerce.models import Order, OrderItem, OrderState
 from marketplace.commerce.services.orders import order_mark_paid, order_transition
@@ -29,18 +30,21 @@ def _order_for_session(session: object) -> Order | None:
         # order id travels in client_reference_id for that case.
         reference = str(getattr(session, "client_reference_id", "") or "")
         if reference.isdigit():
-            order = Order.objects.filter(pk=int(reference), stripe_checkout_session_id__isnull=True).first()
+            order = Order.objects.filter(
+                pk=int(reference), stripe_checkout_session_id__isnull=True
+            ).first()
     return order
 
 
-def _check_matches(*, order: Order, session: object) -> None:
+def _check_matches(*, order: Order, session: Any) -> None:
     amount = getattr(session, "amount_total", None)
     currency = str(getattr(session, "currency", "") or "")
     items = getattr(getattr(session, "line_items", None), "data", None) or []
-    if amount != order.total_minor or currency != order.currency or len(items) != order.items.count():
+    item_count = order.items.count()
+    if amount != order.total_minor or currency != order.currency or len(items) != item_count:
         raise FulfilmentMismatch(
-            f"Session {getattr(session, 'id', '')} ({amount} {currency}, {len(items)} items) does not "
-            f"match order {order.pk} ({order.total_minor} {order.currency}, {order.items.count()} items)."
+            f"Session {session.id} ({amount} {currency}, {len(items)} items) does not match "
+            f"order {order.pk} ({order.total_minor} {order.currency}, {item_count} items)."
         )
 
 
@@ -48,7 +52,11 @@ def _record_payout(*, order: Order, payment_intent: object) -> dict[str, str]:
     """Charge id and the transfer that paid the seller (a destination charge has one)."""
     charge = getattr(payment_intent, "latest_charge", None)
     charge_id = stripe_id(charge)
-    transfer_id = stripe_id(getattr(charge, "transfer", None)) if charge is not None and not isinstance(charge, str) else ""
+    transfer_id = (
+        stripe_id(getattr(charge, "transfer", None))
+        if charge is not None and not isinstance(charge, str)
+        else ""
+    )
     if transfer_id:
         for item in OrderItem.objects.filter(order=order):
             OrderItem.objects.filter(pk=item.pk).update(
@@ -77,25 +85,36 @@ def order_fulfil_from_session(*, session_id: str, stripe_event_id: str = "") -> 
     payment_intent = getattr(session, "payment_intent", None)
     if session.payment_status in ("paid", "no_payment_required"):
         order_mark_paid(
-            order=order, note=f"paid ({session.payment_status})", stripe_event_id=stripe_event_id,
+            order=order,
+            note=f"paid ({session.payment_status})",
+            stripe_event_id=stripe_event_id,
             **_record_payout(order=order, payment_intent=payment_intent),
         )
     elif session.status == "complete":
         intent_status = str(getattr(payment_intent, "status", "") or "")
         if intent_status == "processing" and order.state == OrderState.PENDING:
             order_transition(
-                order=order, to_state=OrderState.PROCESSING, note="async payment processing",
-                stripe_event_id=stripe_event_id, stripe_payment_intent_id=stripe_id(payment_intent),
+                order=order,
+                to_state=OrderState.PROCESSING,
+                note="async payment processing",
+                stripe_event_id=stripe_event_id,
+                stripe_payment_intent_id=stripe_id(payment_intent),
             )
-        elif intent_status in ("requires_payment_method", "canceled") and order.can_transition(OrderState.FAILED):
+        elif intent_status in ("requires_payment_method", "canceled") and order.can_transition(
+            OrderState.FAILED
+        ):
             order_transition(
-                order=order, to_state=OrderState.FAILED, note="async payment failed",
+                order=order,
+                to_state=OrderState.FAILED,
+                note="async payment failed",
                 stripe_event_id=stripe_event_id,
             )
     elif session.status == "expired" and order.state == OrderState.PENDING:
-        order_transition(order=order, to_state=OrderState.EXPIRED, note="checkout expired", stripe_event_id=stripe_event_id)
+        order_transition(
+            order=order,
+            to_state=OrderState.EXPIRED,
+            note="checkout expired",
+            stripe_event_id=stripe_event_id,
+        )
     order.refresh_from_db()
     return order
-
-
-

@@ -68,7 +68,10 @@ def order_transition(
 def order_note(*, order: Order, note: str, stripe_event_id: str = "") -> None:
     """Log a fact about an order that is not a state change (dispute, partial refund)."""
     OrderEvent.objects.create(
-        order=order, from_state=order.state, to_state=order.state, note=note[:500],
+        order=order,
+        from_state=order.state,
+        to_state=order.state,
+        note=note[:500],
         stripe_event_id=stripe_event_id,
     )
 
@@ -81,7 +84,11 @@ def entitlements_grant(*, order: Order) -> list[Entitlement]:
     """
     granted = []
     for item in OrderItem.objects.filter(order=order).order_by("id"):
-        product = {"recipe_id": item.recipe_id} if item.kind == ProductKind.RECIPE else {"blueprint_id": item.blueprint_id}
+        product: dict[str, Any] = (
+            {"recipe_id": item.recipe_id}
+            if item.kind == ProductKind.RECIPE
+            else {"blueprint_id": item.blueprint_id}
+        )
         entitlement, _ = Entitlement.objects.update_or_create(
             buyer_id=order.buyer_id,
             **product,
@@ -122,8 +129,12 @@ def order_mark_paid(*, order: Order, note: str, stripe_event_id: str = "", **fie
         if locked.state == OrderState.PAID or not locked.can_transition(OrderState.PAID):
             return False
         done = order_transition(
-            order=locked, to_state=OrderState.PAID, note=note, stripe_event_id=stripe_event_id,
-            paid_at=timezone.now(), **fields,
+            order=locked,
+            to_state=OrderState.PAID,
+            note=note,
+            stripe_event_id=stripe_event_id,
+            paid_at=timezone.now(),
+            **fields,
         )
         if done:
             entitlements_grant(order=locked)

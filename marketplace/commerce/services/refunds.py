@@ -30,16 +30,27 @@ def order_refund_sync(*, charge_id: str, stripe_event_id: str = "") -> Order | N
     """After ``charge.refunded``: a fully refunded charge makes the order ``refunded``, revokes
     its entitlements and removes the buyer's reviews; a partial refund is only logged."""
     charge = stripe_client().v1.charges.retrieve(charge_id)
-    order = _order_for_charge(charge_id=charge.id, payment_intent_id=stripe_id(charge.payment_intent))
+    order = _order_for_charge(
+        charge_id=charge.id, payment_intent_id=stripe_id(charge.payment_intent)
+    )
     if order is None:
         return None
     if not charge.refunded:
-        order_note(order=order, note=f"partial refund: {charge.amount_refunded} of {charge.amount}", stripe_event_id=stripe_event_id)
+        order_note(
+            order=order,
+            note=f"partial refund: {charge.amount_refunded} of {charge.amount}",
+            stripe_event_id=stripe_event_id,
+        )
         return order
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.state == OrderState.PAID:
-            order_transition(order=locked, to_state=OrderState.REFUNDED, note="charge refunded", stripe_event_id=stripe_event_id)
+            order_transition(
+                order=locked,
+                to_state=OrderState.REFUNDED,
+                note="charge refunded",
+                stripe_event_id=stripe_event_id,
+            )
         if locked.state == OrderState.REFUNDED:
             entitlements_revoke(order=locked)
     order.refresh_from_db()
@@ -50,13 +61,19 @@ def order_dispute_open(*, dispute_id: str, stripe_event_id: str = "") -> Order |
     """After ``charge.dispute.created``: flag the order and freeze its entitlements."""
     dispute = stripe_client().v1.disputes.retrieve(dispute_id)
     charge_id = stripe_id(dispute.charge)
-    order = _order_for_charge(charge_id=charge_id, payment_intent_id=stripe_id(getattr(dispute, "payment_intent", None)))
+    order = _order_for_charge(
+        charge_id=charge_id, payment_intent_id=stripe_id(getattr(dispute, "payment_intent", None))
+    )
     if order is None:
         return None
     with transaction.atomic():
         changed = Order.objects.filter(pk=order.pk, disputed=False).update(disputed=True)
         if changed:
-            order_note(order=order, note=f"dispute opened ({dispute.reason})", stripe_event_id=stripe_event_id)
+            order_note(
+                order=order,
+                note=f"dispute opened ({dispute.reason})",
+                stripe_event_id=stripe_event_id,
+            )
         entitlements_freeze(order=order)
     order.refresh_from_db()
     return order

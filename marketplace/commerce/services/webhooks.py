@@ -32,12 +32,14 @@ class WebhookRejected(ValueError):
 def webhook_verify(*, payload: bytes, signature: str, secret: str) -> dict[str, Any]:
     """The event in ``payload`` if ``signature`` is Stripe's for ``secret`` and recent enough."""
     try:
-        event = stripe.Webhook.construct_event(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
+        event = stripe.Webhook.construct_event(
+            payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
     except stripe.SignatureVerificationError as error:
         raise WebhookRejected(f"Stripe-Signature rejected: {error.user_message or error}") from None
     except ValueError as error:
         raise WebhookRejected(f"The body is not a Stripe event: {error}") from None
-    data = event.to_dict()
+    data: dict[str, Any] = event.to_dict()
     if not data.get("id") or not data.get("type"):
         raise WebhookRejected("The event has no id or type.")
     return data
@@ -53,7 +55,9 @@ def webhook_receive(*, event: dict[str, Any], endpoint: str) -> StripeEvent | No
             )
     except IntegrityError:
         # A re-delivery. One that failed earlier is processed again (handlers are idempotent).
-        failed = StripeEvent.objects.filter(event_id=event["id"], status=StripeEventStatus.FAILED).first()
+        failed = StripeEvent.objects.filter(
+            event_id=event["id"], status=StripeEventStatus.FAILED
+        ).first()
         return failed
     return stored
 
@@ -101,9 +105,13 @@ def stripe_event_process(*, stripe_event_pk: int) -> str:
         try:
             handler(stored.payload)
         except Exception as error:
-            StripeEvent.objects.filter(pk=stored.pk).update(status=StripeEventStatus.FAILED, error=str(error)[:2000])
+            StripeEvent.objects.filter(pk=stored.pk).update(
+                status=StripeEventStatus.FAILED, error=str(error)[:2000]
+            )
             logger.exception("stripe event %s (%s) failed", stored.event_id, stored.type)
             raise
         status = StripeEventStatus.PROCESSED
-    StripeEvent.objects.filter(pk=stored.pk).update(status=status, processed_at=timezone.now(), error="")
+    StripeEvent.objects.filter(pk=stored.pk).update(
+        status=status, processed_at=timezone.now(), error=""
+    )
     return status

@@ -27,12 +27,16 @@ class Command(BaseCommand):
     help = "Onboard creators' Connect accounts on the Stripe stand-in (demo only)."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("handles", nargs="*", help="creator user names (default: every seller of a paid item)")
+        parser.add_argument(
+            "handles", nargs="*", help="creator user names (default: every seller of a paid item)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         base = getattr(settings, "STRIPE_API_BASE", None)
         if not base:
-            raise CommandError("STRIPE_API_BASE is not set: this command only talks to the stand-in.")
+            raise CommandError(
+                "STRIPE_API_BASE is not set: this command only talks to the stand-in."
+            )
         if options["handles"]:
             users = list(User.objects.filter(username__in=options["handles"]))
             missing = sorted(set(options["handles"]) - {user.username for user in users})
