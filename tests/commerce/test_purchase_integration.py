@@ -256,3 +256,29 @@ def test_price_fields_in_the_request_are_refused_and_change_nothing(
     assert Order.objects.count() == 0
     order = start(buyer, [{"type": "recipe", "id": onboarded_shop.recipe.pk}])
     assert (order.total_minor, order.fee_minor) == (499, 100)
+
+
+def test_a_refund_processed_before_the_payment_event_still_ends_refunded(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any
+) -> None:
+    order = start(buyer, [{"type": "recipe", "id": onboarded_shop.recipe.pk}])
+    stripe_standin.control.set_delivery(hold=True)
+    stripe_standin.control.complete_session(session_id=order.stripe_checkout_session_id)
+    charge_id = _charge_of_session(stripe_standin, order.stripe_checkout_session_id)
+    stripe_standin.control.refund(charge=charge_id)
+    stripe_standin.control.release_held(order="reversed")
+    stripe_standin.control.wait_for_webhooks()
+
+    order.refresh_from_db()
+    assert order.state == OrderState.REFUNDED
+    assert Entitlement.objects.active().filter(buyer=buyer).count() == 0
+    assert Entitlement.objects.filter(buyer=buyer).count() == 1
+
+
+def _charge_of_session(stripe_standin: Any, session_id: str) -> str:
+    from marketplace.commerce.stripe_client import stripe_client
+
+    session = stripe_client().v1.checkout.sessions.retrieve(
+        session_id, params={"expand": ["payment_intent"]}
+    )
+    return str(session.payment_intent.latest_charge)

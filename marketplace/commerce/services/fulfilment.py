@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db.models import F
+
 from marketplace.commerce.models import Order, OrderItem, OrderState
 from marketplace.commerce.services.orders import order_mark_paid, order_transition
+from marketplace.commerce.services.refunds import order_freeze_for_dispute, order_refund_sync
 from marketplace.commerce.stripe_client import stripe_client, stripe_id
 
 logger = logging.getLogger(__name__)
@@ -58,11 +61,24 @@ def _record_payout(*, order: Order, payment_intent: object) -> dict[str, str]:
         else ""
     )
     if transfer_id:
-        for item in OrderItem.objects.filter(order=order):
-            OrderItem.objects.filter(pk=item.pk).update(
-                transfer_id=transfer_id, transfer_amount_minor=item.price_minor - item.fee_minor
-            )
+        OrderItem.objects.filter(order=order).update(
+            transfer_id=transfer_id, transfer_amount_minor=F("price_minor") - F("fee_minor")
+        )
     return {"stripe_payment_intent_id": stripe_id(payment_intent), "stripe_charge_id": charge_id}
+
+
+def _apply_later_charge_state(*, order: Order, payment_intent: Any, stripe_event_id: str) -> None:
+    """A refund or dispute event processed before this one found no paid order to act on
+    (events arrive out of order): the charge says what happened since, so apply it now."""
+    charge = getattr(payment_intent, "latest_charge", None)
+    if charge is None or isinstance(charge, str):
+        return
+    if charge.refunded:
+        order_refund_sync(charge_id=charge.id, stripe_event_id=stripe_event_id)
+    elif charge.disputed:
+        order_freeze_for_dispute(
+            order=order, note="charge disputed", stripe_event_id=stripe_event_id
+        )
 
 
 def order_fulfil_from_session(*, session_id: str, stripe_event_id: str = "") -> Order | None:
@@ -89,6 +105,9 @@ def order_fulfil_from_session(*, session_id: str, stripe_event_id: str = "") -> 
             note=f"paid ({session.payment_status})",
             stripe_event_id=stripe_event_id,
             **_record_payout(order=order, payment_intent=payment_intent),
+        )
+        _apply_later_charge_state(
+            order=order, payment_intent=payment_intent, stripe_event_id=stripe_event_id
         )
     elif session.status == "complete":
         intent_status = str(getattr(payment_intent, "status", "") or "")

@@ -66,14 +66,17 @@ def order_dispute_open(*, dispute_id: str, stripe_event_id: str = "") -> Order |
     )
     if order is None:
         return None
+    order_freeze_for_dispute(
+        order=order, note=f"dispute opened ({dispute.reason})", stripe_event_id=stripe_event_id
+    )
+    return order
+
+
+def order_freeze_for_dispute(*, order: Order, note: str, stripe_event_id: str = "") -> None:
+    """Flag ``order`` as disputed (logged once) and freeze what it granted."""
     with transaction.atomic():
         changed = Order.objects.filter(pk=order.pk, disputed=False).update(disputed=True)
         if changed:
-            order_note(
-                order=order,
-                note=f"dispute opened ({dispute.reason})",
-                stripe_event_id=stripe_event_id,
-            )
+            order_note(order=order, note=note, stripe_event_id=stripe_event_id)
         entitlements_freeze(order=order)
     order.refresh_from_db()
-    return order
