@@ -73,11 +73,43 @@ class SeedSummary:
 # --- Extension points ------------------------------------------------------------------------
 
 
-def add_demo_recipe(post: Post, spec: DemoPost) -> None:
-    """Attach a Recipe to posts with ``spec.sells_recipe`` (the Recipes issue fills this in).
+def _demo_recipe_text(spec: DemoPost) -> str:
+    """A pasted block in the tool's own format, parsed by the same code creators use."""
+    subject = f"{spec.title.lower()}, {', '.join(spec.tags[:3])}, highly detailed, soft light"
+    if spec.tool == "midjourney":
+        return f"{subject} --ar 4:5 --stylize {150 + spec.index * 7 % 500} --v 6.1 --style raw"
+    if spec.tool in {"automatic1111", "comfyui", "stable-diffusion"}:
+        return (
+            f"{subject}, <lora:film_grain:0.6>\n"
+            "Negative prompt: blurry, lowres, watermark\n"
+            f"Steps: {20 + spec.index % 10}, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, "
+            f"Seed: {1000 + spec.art_seed}, Size: 832x1216, Model hash: 6ce0161689, Model: sdxl_base_1.0"
+        )
+    return subject
 
-    Must be idempotent: look the Recipe up before creating it.
+
+def add_demo_recipe(post: Post, spec: DemoPost) -> None:
+    """Attach a free Recipe to posts with ``spec.sells_recipe``, through the real services.
+
+    Free, because a paid item needs the creator's Stripe onboarding, which happens against
+    the running Stripe stand-in (the dashboard's "Set up payouts"). Idempotent.
     """
+    if not spec.sells_recipe:
+        return
+    from marketplace.recipes.models import Recipe
+    from marketplace.recipes.services import recipe_upsert
+
+    if Recipe.objects.filter(post=post).exists():
+        return
+    recipe_upsert(
+        post=post,
+        user=post.creator,
+        data={
+            "pasted": _demo_recipe_text(spec),
+            "notes": "Generated with the demo data. Try the **paste to fill** box on your own posts.",
+            "price": {"amount": 0, "currency": "usd"},
+        },
+    )
 
 
 def add_demo_blueprint(post: Post, spec: DemoPost) -> None:
