@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -181,6 +182,8 @@ class CreatorFollowView(APIView):
         return Response({"following": False})
 
 
+# csrf_exempt: a POST to an unknown path must get this JSON 404, not Django's HTML CSRF page.
+@csrf_exempt
 def not_found_view(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under /api/ answer in the API's error format, not with an HTML page."""
     return JsonResponse(
