@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -91,7 +92,9 @@ def entitlement_dict(entitlement: Entitlement, request: Request) -> dict[str, An
         "order_id": entitlement.order_id,
         "acquired_at": entitlement.created_at.isoformat(),
         "latest_version": {"id": latest.pk, "number": latest.number} if latest else None,
-        "download_url": request.build_absolute_uri(f"/api/v1/library/{entitlement.pk}/download/"),
+        "download_url": request.build_absolute_uri(
+            reverse("api:library-download", args=[entitlement.pk])
+        ),
     }
 
 

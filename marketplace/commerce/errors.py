@@ -14,3 +14,9 @@ class DownloadRateLimited(DomainError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, field=None, code="download_rate_limited")
+
+
+class PaymentProviderError(CheckoutError):
+    """Stripe refused or could not be reached when starting a checkout."""
+
+    status_code = 502

@@ -282,3 +282,21 @@ def _charge_of_session(stripe_standin: Any, session_id: str) -> str:
         session_id, params={"expand": ["payment_intent"]}
     )
     return str(session.payment_intent.latest_charge)
+
+
+def test_a_checkout_stripe_refuses_is_a_502_and_the_order_is_closed(
+    onboarded_shop: Any, stripe_standin: Any, buyer: Any, owner: Any
+) -> None:
+    # A destination account Stripe does not know (e.g. deleted): session creation fails.
+    owner.profile.stripe_account_id = "acct_unknown_to_stripe"
+    owner.profile.save()
+
+    response = api(buyer).post(
+        "/api/v1/checkout/",
+        {"items": [{"type": "recipe", "id": onboarded_shop.recipe.pk}]},
+        format="json",
+    )
+
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "payment_provider_error"
+    assert list(Order.objects.values_list("state", flat=True)) == [OrderState.FAILED]

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import stripe
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
 from marketplace.accounts.models import User
-from marketplace.commerce.errors import CheckoutError
+from marketplace.commerce.errors import CheckoutError, PaymentProviderError
 from marketplace.commerce.models import Entitlement, Order, OrderItem, OrderState, ProductKind
 from marketplace.commerce.services.catalog import Product, ProductRef, product_resolve
 from marketplace.commerce.services.connect import seller_can_charge
-from marketplace.commerce.services.orders import order_mark_paid, platform_fee
+from marketplace.commerce.services.orders import order_mark_paid, order_transition, platform_fee
 from marketplace.commerce.stripe_client import stripe_client
 from marketplace.core.errors import PermissionDenied
 
@@ -133,37 +134,48 @@ def checkout_start(*, buyer: User, refs: list[ProductRef]) -> CheckoutResult:
         )
     # The network call happens after the order is committed (never inside a transaction); the
     # deterministic idempotency key makes a retried request return the same session.
-    session = stripe_client().v1.checkout.sessions.create(
-        params={
-            "mode": "payment",
-            "client_reference_id": str(order.pk),
-            "customer_email": buyer.email,
-            "metadata": {"order_id": str(order.pk)},
-            "line_items": [
-                {
-                    "quantity": 1,
-                    "price_data": {
-                        "currency": item.currency,
-                        "unit_amount": item.price_minor,
-                        "product_data": {"name": item.title, "metadata": {"kind": item.kind}},
-                    },
-                }
-                for item in order.items.order_by("id")
-            ],
-            "payment_intent_data": {
-                "application_fee_amount": order.fee_minor,
-                "transfer_data": {"destination": seller.profile.stripe_account_id},
+    try:
+        session = stripe_client().v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "client_reference_id": str(order.pk),
+                "customer_email": buyer.email,
                 "metadata": {"order_id": str(order.pk)},
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": item.currency,
+                            "unit_amount": item.price_minor,
+                            "product_data": {"name": item.title, "metadata": {"kind": item.kind}},
+                        },
+                    }
+                    for item in order.items.order_by("id")
+                ],
+                "payment_intent_data": {
+                    "application_fee_amount": order.fee_minor,
+                    "transfer_data": {"destination": seller.profile.stripe_account_id},
+                    "metadata": {"order_id": str(order.pk)},
+                },
+                "success_url": settings.SITE_URL
+                + reverse("commerce:checkout-success")
+                + "?session_id={CHECKOUT_SESSION_ID}",
+                "cancel_url": settings.SITE_URL
+                + reverse("commerce:checkout-cancelled")
+                + f"?order={order.pk}",
             },
-            "success_url": settings.SITE_URL
-            + reverse("commerce:checkout-success")
-            + "?session_id={CHECKOUT_SESSION_ID}",
-            "cancel_url": settings.SITE_URL
-            + reverse("commerce:checkout-cancelled")
-            + f"?order={order.pk}",
-        },
-        options={"idempotency_key": f"kiln-checkout-order-{order.pk}"},
-    )
+            options={"idempotency_key": f"kiln-checkout-order-{order.pk}"},
+        )
+    except stripe.StripeError as error:
+        # No session means nothing can be paid: close the order so it never lingers as pending.
+        order_transition(
+            order=order, to_state=OrderState.FAILED, note=f"session not created: {error}"
+        )
+        raise PaymentProviderError(
+            "The payment provider could not start the checkout; nothing was charged. Try again.",
+            field=None,
+            code="payment_provider_error",
+        ) from None
     Order.objects.filter(pk=order.pk).update(
         stripe_checkout_session_id=session.id,
         stripe_destination_account=seller.profile.stripe_account_id,
