@@ -79,7 +79,7 @@ class Report:
             row["note"] = note
         self.rows.append(row)
         shown = f"{value:.4g}" if isinstance(value, float) else str(value)
-        print(f"{name}: {shown} {unit}{verdict}{'  (' + note + ')' if note else ''}", flush=True)
+        print(f"[{time.perf_counter() - START:6.1f}s] {name}: {shown} {unit}{verdict}{'  (' + note + ')' if note else ''}", flush=True)
         self.path.write_text(json.dumps(self.rows, indent=1))
 
 
@@ -250,15 +250,19 @@ def unet_inputs(*, checkpoint: Any, size: int) -> tuple[tuple[Any, ...], dict[st
 # --- the measurements --------------------------------------------------------------------------
 
 
-def measure_family(key: str, *, report: Report, work: Path, smoke: bool, peak: float, cache_dir: Path) -> None:
+def measure_family(key: str, *, report: Report, work: Path, smoke: bool, peak: float, cache_dir: Path, try_channels_last: bool) -> None:
     from renderworker.engine import acceleration
     from renderworker.engine.checkpoint import load_checkpoint
+    from renderworker.engine.executor import render_graph
     from renderworker.engine.lora import UNET, patcher_for
     from renderworker.engine.precision import (
-        CPU_FP32, CUDA_COMFY, apply_deterministic_settings, attention_kernels, get_profile,
+        CPU_FP32,
+        CUDA_COMFY,
+        apply_deterministic_settings,
+        attention_kernels,
+        get_profile,
     )
     from renderworker.engine.resources import Resources
-    from renderworker.engine.executor import render_graph
     from renderworker.jobs import VerificationJob
     from renderworker.models import LoadedComponentCache, sha256_file_cached
     from renderworker.objects import LocalObjects
@@ -289,18 +293,19 @@ def measure_family(key: str, *, report: Report, work: Path, smoke: bool, peak: f
         sync(device)
         loading = time.perf_counter()
         if context is None:
-            checkpoint = load_checkpoint(path=path, profile=profile, config_roots=roots, identity=sha)
+            loaded = load_checkpoint(path=path, profile=profile, config_roots=roots, identity=sha)
         else:
             with context():
-                checkpoint = load_checkpoint(path=path, profile=profile, config_roots=roots, identity=sha)
+                loaded = load_checkpoint(path=path, profile=profile, config_roots=roots, identity=sha)
         sync(device)
         seconds = time.perf_counter() - loading
         report.add(f"{p} {label} ÷ (file size ÷ disk rate)", round(seconds / floor_load, 2), target=LOAD_TARGET,
                    note=f"{seconds:.2f} s vs {floor_load:.2f} s")
         if context is None:
-            del checkpoint
+            del loaded  # the second load is the one the rest of the run uses
             if device.type == "cuda":
                 torch.cuda.empty_cache()
+    checkpoint = loaded
     resources.cache.get_or_load(key=(sha, profile.name), load=lambda: checkpoint)
 
     # UNet step at batch 2, eager and compiled, over its FLOP floor.
@@ -433,16 +438,33 @@ def measure_family(key: str, *, report: Report, work: Path, smoke: bool, peak: f
     else:
         report.add(f"{p} warm restart (new process → compiled UNet + VAE outputs)", round(restart, 1), unit="s",
                    target=RESTART_TARGET_S, note=lines[-1][len("RESTART "):])
-    del checkpoint, compiled, decoder, resources, context
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
+    if try_channels_last:
+        # Variant: NHWC UNet weights (RENDER_COMPILE_CHANNELS_LAST=1); the changed strides recompile.
+        checkpoint.unet.to(memory_format=torch.channels_last)
+        with torch.inference_mode(), attention_kernels(profile=profile):
+            compiling = time.perf_counter()
+            for _ in range(3):
+                out = compiled(*args, **kwargs)[0].float()
+            sync(device)
+            seconds = time.perf_counter() - compiling
+            reference = checkpoint.unet(*args, **kwargs)[0].float()
+            error = float((out - reference).norm() / reference.norm())
+            nhwc = median_seconds(lambda: compiled(*args, **kwargs), device=device)
+        report.add(f"{p} variant: UNet step compiled, channels_last ÷ floor", round(nhwc / floor, 2),
+                   note=f"{nhwc * 1e3:.2f} ms; compile {seconds:.1f} s; vs eager rel. L2 {error:.5f}")
 
 
 def restart_child(key: str, *, work: Path, checkpoint_path: Path, smoke: bool) -> None:
     """A fresh worker: import, load the checkpoint (page cache warm), run the compiled UNet and VAE."""
     from renderworker.engine import acceleration
     from renderworker.engine.checkpoint import load_checkpoint
-    from renderworker.engine.precision import CPU_FP32, CUDA_COMFY, apply_deterministic_settings, attention_kernels, get_profile
+    from renderworker.engine.precision import (
+        CPU_FP32,
+        CUDA_COMFY,
+        apply_deterministic_settings,
+        attention_kernels,
+        get_profile,
+    )
     from renderworker.engine.resources import Resources
 
     imported = time.perf_counter()
@@ -477,6 +499,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--cache-dir", type=Path, default=None, help="compile cache (default: a fresh one under the work dir)")
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--try-channels-last", action="store_true", help="also time the compiled UNet with NHWC weights")
     parser.add_argument("--checkpoint", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--restart-child", choices=sorted(FAMILIES), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -504,7 +527,8 @@ def main() -> int:
             cache_dir = arguments.cache_dir or Path(temporary) / "compile-cache"
             acceleration.configure_compile_cache(directory=cache_dir)
             try:
-                measure_family(key, report=report, work=work, smoke=arguments.smoke, peak=peak, cache_dir=cache_dir)
+                measure_family(key, report=report, work=work, smoke=arguments.smoke, peak=peak, cache_dir=cache_dir,
+                               try_channels_last=arguments.try_channels_last)
             except Exception as error:  # report and go on: one family failing must not hide the other
                 import traceback
 
@@ -512,6 +536,13 @@ def main() -> int:
                 report.add(f"{key} aborted", f"{type(error).__name__}: {error}"[:400])
                 report.failed.append(f"{key} aborted")
             shutil.rmtree(work / "models", ignore_errors=True)
+            # Release this family's graphs and CUDA-graph pools before the next one is measured.
+            import gc
+
+            torch._dynamo.reset()
+            gc.collect()
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
     print("\nSUMMARY")
     for row in report.rows:
         if "pass" in row:

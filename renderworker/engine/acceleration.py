@@ -32,6 +32,7 @@ ENV_FLAG = "RENDER_COMPILE"
 ENV_MODE = "RENDER_COMPILE_MODE"
 ENV_VAE_MODE = "RENDER_COMPILE_VAE_MODE"
 ENV_CACHE_DIR = "RENDER_COMPILE_CACHE_DIR"
+ENV_CHANNELS_LAST = "RENDER_COMPILE_CHANNELS_LAST"
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 _UNET_KEY = "compiled:unet"
 _DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / "var" / "compile-cache"
@@ -87,6 +88,9 @@ class CompiledUNet:
     def __init__(self, *, module: torch.nn.Module, mode: str) -> None:
         self.module = module
         self.mode = mode
+        if os.environ.get(ENV_CHANNELS_LAST, "").strip().lower() in ("1", "true", "yes", "on"):
+            # NHWC convolutions; the parameters keep their identity, so LoRA patching still works.
+            module.to(memory_format=torch.channels_last)
         self.compiled = torch.compile(module, mode=mode, dynamic=False, fullgraph=False)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
