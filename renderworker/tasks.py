@@ -72,48 +72,54 @@ def _s3_client() -> Any:
 def _context(job: VerificationJob) -> Any:
     from renderworker.engine.precision import default_profile_name, get_profile
     from renderworker.engine.resources import Resources
-    from renderworker.models import ModelStore
     from renderworker.verify import RenderContext
 
     objects = _objects()
-    staged = settings.models_dir / "by-sha256"
-    _stage_models(job, folder=staged)
-    store = ModelStore(
-        cache_dir=settings.models_dir / "cache",
-        max_cache_bytes=int(os.environ.get("RENDER_CACHE_BYTES", 200 * 2**30)),
-        local_dirs=[staged],
-    )
+    job_folder = _stage_models(job, models_dir=settings.models_dir)
     inputs = {name: objects.get(key) for name, key in job.input_images.items()}
     resources = Resources(
-        model_dirs=[],
+        model_dirs=[job_folder],
         config_roots=[settings.models_dir / "model_configs"],
         input_images=inputs,
+        # Names resolve only inside the job's folder, and each file's hash is checked on load.
         hashes={resource.name: resource.sha256 for resource in job.resources},
-        store=store,
     )
     return RenderContext(resources=resources, profile=get_profile(name=job.profile or default_profile_name())), objects
 
 
-def _stage_models(job: VerificationJob, *, folder: Path) -> None:
-    """Make every model file of the job available as ``folder/<sha256>``.
+def _stage_models(job: VerificationJob, *, models_dir: Path) -> Path:
+    """Lay the job's model files out under the names its graph uses; return that folder.
 
-    Local objects are linked, never copied; S3 objects are downloaded once (streamed to disk,
-    never held in memory). The ModelStore verifies each hash before the engine loads it.
+    Files live once per hash in ``<models_dir>/by-sha256/<sha256>.safetensors`` (the engine
+    loads only ``.safetensors`` names): local objects are linked, never copied; S3 objects are
+    downloaded once, streamed to disk. ``<models_dir>/jobs/<run id>/<name>`` links to them, so
+    the engine finds exactly the files the job names and nothing else on the host.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    by_hash = models_dir / "by-sha256"
+    by_hash.mkdir(parents=True, exist_ok=True)
+    job_folder = models_dir / "jobs" / "".join(ch for ch in job.run_id if ch.isalnum() or ch in "-_")
     for resource in job.resources:
-        target = folder / resource.sha256
-        if target.exists():
-            continue
-        if settings.s3_bucket:
-            partial = target.with_suffix(".part")
-            _s3_client().download_file(settings.s3_bucket, settings.s3_prefix + resource.key, str(partial))
-            partial.replace(target)
-        else:
-            source = settings.objects_dir / resource.key
-            if not source.is_file():
-                raise FileNotFoundError(f"model file {resource.key} for {resource.name!r} is not in object storage")
-            target.symlink_to(source.resolve())
+        stored = by_hash / f"{resource.sha256}.safetensors"
+        if not stored.exists():
+            if settings.s3_bucket:
+                partial = stored.with_suffix(f".{os.getpid()}.part")
+                _s3_client().download_file(settings.s3_bucket, settings.s3_prefix + resource.key, str(partial))
+                partial.replace(stored)
+            else:
+                source = settings.objects_dir / resource.key
+                if not source.is_file():
+                    raise FileNotFoundError(f"model file {resource.key} for {resource.name!r} is not in object storage")
+                stored.symlink_to(source.resolve())
+        relative = Path(resource.name.replace("\\", "/"))
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValueError(f"resource name {resource.name!r} must be a relative file name")
+        link = job_folder / relative
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(stored.resolve())
+    job_folder.mkdir(parents=True, exist_ok=True)
+    return job_folder
 
 
 def _send(task: str, *args: Any) -> None:
