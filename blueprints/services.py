@@ -100,7 +100,9 @@ def require_clean_graph(analysis: Analysis, *, extra_details: dict[str, Any] | N
     if not analysis.problems:
         return
     first = analysis.problems[0]
-    where = f"node {first.node_id} ({first.class_type}): " if first.node_id else ""
+    where = ""
+    if first.node_id:
+        where = f"node {first.node_id} ({first.class_type}): " if first.class_type else f"node {first.node_id}: "
     count = len(analysis.problems)
     details: dict[str, Any] = {
         "problems": [problem.as_dict() for problem in analysis.problems[:MAX_REPORTED_PROBLEMS]],

@@ -169,7 +169,14 @@ class _Flattener:
             )
 
     def source_for(
-        self, link_id: Any, links: dict[int, UiLink], *, prefix: str, node_id: str, slot: Any
+        self,
+        link_id: Any,
+        links: dict[int, UiLink],
+        *,
+        prefix: str,
+        node_id: str,
+        slot: Any,
+        class_type: str | None = None,
     ) -> SourceRef | BoundaryRef | None:
         number = as_int(link_id)
         if link_id is None or number is None:
@@ -182,6 +189,7 @@ class _Flattener:
                     f"Input {slot!r} of node {node_id} refers to link {link_id}, which does not "
                     "exist; the input is left unconnected.",
                     node_id=node_id,
+                    class_type=class_type,
                     field=str(slot),
                 )
             )
@@ -248,7 +256,12 @@ class _Flattener:
             raw_type = slot.get("type")
             slot_type = raw_type if isinstance(raw_type, str) else "*"
             source = self.source_for(
-                slot.get("link"), links, prefix=prefix, node_id=flat_id, slot=name
+                slot.get("link"),
+                links,
+                prefix=prefix,
+                node_id=flat_id,
+                slot=name,
+                class_type=node_type,
             )
             flat_input = FlatInput(
                 name=name, type=slot_type, source=None, is_widget=isinstance(widget_name, str)

@@ -79,6 +79,11 @@ def read_upload(data: bytes, *, filename: str = "") -> WorkflowSource:
         )
     kind = sniff_kind(data)
     extension, extension_kind = _extension_kind(filename or "")
+    if extension_kind == "JSON" and kind == "UNKNOWN":
+        # A .json file that is not an object or array (42, "text", null) or not JSON at all:
+        # the parser's answer ("not valid JSON at line 1", "the JSON is int") says more than
+        # "unrecognised data".
+        kind = "JSON"
     if extension_kind is not None and kind != extension_kind:
         content = "unrecognised data" if kind == "UNKNOWN" else f"{kind} data"
         raise WorkflowError.single(
