@@ -96,7 +96,9 @@ def command_render(arguments: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for image in result.images:
         _save_png(pixels=image.pixels, path=out / image.filename, graph=graph)
-        print(f"wrote {out / image.filename} ({image.pixels.shape[1]}x{image.pixels.shape[0]}) from node {image.node_id}")
+        print(
+            f"wrote {out / image.filename} ({image.pixels.shape[1]}x{image.pixels.shape[0]}) from node {image.node_id}"
+        )
     print(f"{'stage':<32} {'seconds':>9} {'peak MiB':>9}")
     print(f"{'read + compile workflow':<32} {read_seconds:>9.3f} {'':>9}")
     for timing in result.timings:
@@ -111,14 +113,17 @@ def command_render(arguments: argparse.Namespace) -> int:
 
 def _print_progress(event: Any) -> None:
     if event.total:
-        print(f"  node {event.node_id} {event.class_type}: step {event.step}/{event.total}", file=sys.stderr)
+        print(
+            f"  node {event.node_id} {event.class_type}: step {event.step}/{event.total}",
+            file=sys.stderr,
+        )
 
 
 def command_make_tiny_models(arguments: argparse.Namespace) -> int:
     from renderworker.tiny_models import write_tiny_models
 
     written = write_tiny_models(directory=Path(arguments.directory), seed=arguments.seed)
-    for name, path in written.items():
+    for _name, path in written.items():
         print(f"wrote {path}")
     print(f"wrote {Path(arguments.directory) / 'model_configs'}")
     return 0
@@ -137,22 +142,34 @@ def command_environment(arguments: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m renderworker", description="Kiln render worker")
+    parser = argparse.ArgumentParser(
+        prog="python -m renderworker", description="Kiln render worker"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     render = commands.add_parser("render", help="render a ComfyUI workflow file")
     render.add_argument("workflow", help="UI or API JSON, or a PNG/WebP carrying one")
-    render.add_argument("--models", required=True, help="directory holding the model files named by the graph")
+    render.add_argument(
+        "--models", required=True, help="directory holding the model files named by the graph"
+    )
     render.add_argument("--out", required=True, help="directory for the output PNGs")
-    render.add_argument("--profile", choices=("cpu-fp32", "cuda-comfy"), help="precision profile (default: cuda-comfy on a GPU)")
+    render.add_argument(
+        "--profile",
+        choices=("cpu-fp32", "cuda-comfy"),
+        help="precision profile (default: cuda-comfy on a GPU)",
+    )
     render.add_argument("--inputs", help="directory of input images for LoadImage nodes")
     render.add_argument("--configs", help="extra model-config root (see docs/render-engine.md)")
     render.add_argument("--verbose", action="store_true", help="print sampler progress")
     render.set_defaults(handler=command_render)
-    tiny = commands.add_parser("make-tiny-models", help="write the tiny deterministic test/demo models")
+    tiny = commands.add_parser(
+        "make-tiny-models", help="write the tiny deterministic test/demo models"
+    )
     tiny.add_argument("directory")
     tiny.add_argument("--seed", type=int, default=0)
     tiny.set_defaults(handler=command_make_tiny_models)
-    environment = commands.add_parser("environment", help="print what a verdict records about this machine")
+    environment = commands.add_parser(
+        "environment", help="print what a verdict records about this machine"
+    )
     environment.add_argument("--profile", choices=("cpu-fp32", "cuda-comfy"))
     environment.set_defaults(handler=command_environment)
     return parser

@@ -85,14 +85,18 @@ class ModelStore:
                 if candidate.is_file():
                     actual = sha256_file_cached(candidate)
                     if actual != wanted:
-                        raise ModelStoreError(f"local file {candidate} has sha256 {actual}, expected {wanted}")
+                        raise ModelStoreError(
+                            f"local file {candidate} has sha256 {actual}, expected {wanted}"
+                        )
                     return candidate
         cached = self.cache_dir / wanted
         if cached.is_file():
             os.utime(cached)  # mark as recently used for the LRU
             return cached
         if self.s3_bucket is None or self.s3_client is None:
-            raise ModelStoreError(f"no file with sha256 {wanted} in {[str(d) for d in self.local_dirs]} or the cache, and no S3 configured")
+            raise ModelStoreError(
+                f"no file with sha256 {wanted} in {[str(d) for d in self.local_dirs]} or the cache, and no S3 configured"
+            )
         return self._download(wanted)
 
     def _download(self, sha256: str) -> Path:
@@ -110,10 +114,14 @@ class ModelStore:
 
         try:
             with partial.open("wb") as handle:
-                self.s3_client.download_fileobj(self.s3_bucket, S3_KEY_PREFIX + sha256, _HashingWriter(handle))
+                self.s3_client.download_fileobj(
+                    self.s3_bucket, S3_KEY_PREFIX + sha256, _HashingWriter(handle)
+                )
             actual = digest.hexdigest()
             if actual != sha256:
-                raise ModelStoreError(f"S3 object {S3_KEY_PREFIX}{sha256} has sha256 {actual}: refused")
+                raise ModelStoreError(
+                    f"S3 object {S3_KEY_PREFIX}{sha256} has sha256 {actual}: refused"
+                )
             size = partial.stat().st_size
             with self._lock:
                 self._evict(keep_free=size)
@@ -126,7 +134,11 @@ class ModelStore:
     def cached_files(self) -> list[Path]:
         if not self.cache_dir.is_dir():
             return []
-        return [path for path in self.cache_dir.iterdir() if path.is_file() and SHA256_PATTERN.match(path.name)]
+        return [
+            path
+            for path in self.cache_dir.iterdir()
+            if path.is_file() and SHA256_PATTERN.match(path.name)
+        ]
 
     def _evict(self, *, keep_free: int) -> None:
         """Delete least-recently-used cache files until ``keep_free`` more bytes fit under the cap."""

@@ -12,6 +12,7 @@ weight and cfg even though the models know nothing.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -43,19 +44,182 @@ TINY_VOCAB_SIZE = 1024
 LORA_RANK = 4
 LORA_ALPHA = 2.0
 
-_WORDS = """
-a an the of and in on with at by for from to is are this that photo painting drawing portrait
-landscape cat dog bird fish horse house tree forest river lake sea ocean mountain sky cloud sun
-moon star night day morning evening city street car road bridge castle tower garden flower rose
-red green blue yellow orange purple pink black white gray brown gold silver bright dark light
-shadow big small tall short old young happy sad beautiful ugly detailed simple sharp blurry
-masterpiece best quality high low resolution realistic cartoon anime style art artist oil
-watercolor sketch digital render studio cinematic lighting soft hard warm cold color colors man
-woman girl boy child person people face eyes hair hand sitting standing walking running flying
-under over near far inside outside background foreground wide close view fog rain snow winter
-summer spring autumn field grass stone wood metal glass water fire ice smoke steam robot dragon
-space planet ship boat train window door room table chair book lamp candle mirror wall floor
-""".split()
+_WORDS = [
+    "a",
+    "an",
+    "the",
+    "of",
+    "and",
+    "in",
+    "on",
+    "with",
+    "at",
+    "by",
+    "for",
+    "from",
+    "to",
+    "is",
+    "are",
+    "this",
+    "that",
+    "photo",
+    "painting",
+    "drawing",
+    "portrait",
+    "landscape",
+    "cat",
+    "dog",
+    "bird",
+    "fish",
+    "horse",
+    "house",
+    "tree",
+    "forest",
+    "river",
+    "lake",
+    "sea",
+    "ocean",
+    "mountain",
+    "sky",
+    "cloud",
+    "sun",
+    "moon",
+    "star",
+    "night",
+    "day",
+    "morning",
+    "evening",
+    "city",
+    "street",
+    "car",
+    "road",
+    "bridge",
+    "castle",
+    "tower",
+    "garden",
+    "flower",
+    "rose",
+    "red",
+    "green",
+    "blue",
+    "yellow",
+    "orange",
+    "purple",
+    "pink",
+    "black",
+    "white",
+    "gray",
+    "brown",
+    "gold",
+    "silver",
+    "bright",
+    "dark",
+    "light",
+    "shadow",
+    "big",
+    "small",
+    "tall",
+    "short",
+    "old",
+    "young",
+    "happy",
+    "sad",
+    "beautiful",
+    "ugly",
+    "detailed",
+    "simple",
+    "sharp",
+    "blurry",
+    "masterpiece",
+    "best",
+    "quality",
+    "high",
+    "low",
+    "resolution",
+    "realistic",
+    "cartoon",
+    "anime",
+    "style",
+    "art",
+    "artist",
+    "oil",
+    "watercolor",
+    "sketch",
+    "digital",
+    "render",
+    "studio",
+    "cinematic",
+    "lighting",
+    "soft",
+    "hard",
+    "warm",
+    "cold",
+    "color",
+    "colors",
+    "man",
+    "woman",
+    "girl",
+    "boy",
+    "child",
+    "person",
+    "people",
+    "face",
+    "eyes",
+    "hair",
+    "hand",
+    "sitting",
+    "standing",
+    "walking",
+    "running",
+    "flying",
+    "under",
+    "over",
+    "near",
+    "far",
+    "inside",
+    "outside",
+    "background",
+    "foreground",
+    "wide",
+    "close",
+    "view",
+    "fog",
+    "rain",
+    "snow",
+    "winter",
+    "summer",
+    "spring",
+    "autumn",
+    "field",
+    "grass",
+    "stone",
+    "wood",
+    "metal",
+    "glass",
+    "water",
+    "fire",
+    "ice",
+    "smoke",
+    "steam",
+    "robot",
+    "dragon",
+    "space",
+    "planet",
+    "ship",
+    "boat",
+    "train",
+    "window",
+    "door",
+    "room",
+    "table",
+    "chair",
+    "book",
+    "lamp",
+    "candle",
+    "mirror",
+    "wall",
+    "floor",
+]
 
 _CLIP_L_TINY = {
     "hidden_size": 32,
@@ -129,7 +293,9 @@ def _vae_config(*, scaling_factor: float) -> dict[str, object]:
     }
 
 
-def _clip_config(*, base: Mapping[str, object], vocab_size: int, projection: bool) -> dict[str, object]:
+def _clip_config(
+    *, base: Mapping[str, object], vocab_size: int, projection: bool
+) -> dict[str, object]:
     config = {
         "architectures": ["CLIPTextModelWithProjection" if projection else "CLIPTextModel"],
         "model_type": "clip_text_model",
@@ -153,20 +319,32 @@ def _clip_config(*, base: Mapping[str, object], vocab_size: int, projection: boo
 
 def _byte_symbols() -> list[str]:
     """The 256 printable stand-ins CLIP's byte-level BPE uses for bytes, in id order."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    printable = (
+        list(range(ord("!"), ord("~") + 1))
+        + list(range(ord("¡"), ord("¬") + 1))
+        + list(range(ord("®"), ord("ÿ") + 1))
+    )
     symbols = {byte: chr(byte) for byte in printable}
     shift = 0
     for byte in range(256):
         if byte not in symbols:
             symbols[byte] = chr(256 + shift)
             shift += 1
-    return [symbols[byte] for byte in sorted(symbols, key=lambda b: (b not in printable, printable.index(b) if b in printable else b))]
+    return [
+        symbols[byte]
+        for byte in sorted(
+            symbols, key=lambda b: (b not in printable, printable.index(b) if b in printable else b)
+        )
+    ]
 
 
 def _apply_bpe(symbols: list[str], ranks: dict[tuple[str, str], int]) -> list[str]:
     """Byte-pair merging as CLIP's tokenizer does it: lowest-ranked adjacent pair first."""
     while len(symbols) > 1:
-        pairs = [(ranks.get((a, b), len(ranks) + 1), index) for index, (a, b) in enumerate(zip(symbols, symbols[1:]))]
+        pairs = [
+            (ranks.get((a, b), len(ranks) + 1), index)
+            for index, (a, b) in enumerate(itertools.pairwise(symbols))
+        ]
         rank, _ = min(pairs)
         if rank > len(ranks):
             break
@@ -184,7 +362,9 @@ def _apply_bpe(symbols: list[str], ranks: dict[tuple[str, str], int]) -> list[st
     return symbols
 
 
-def tiny_tokenizer_files(*, vocab_size: int, words: Iterable[str] = _WORDS) -> tuple[dict[str, int], list[str]]:
+def tiny_tokenizer_files(
+    *, vocab_size: int, words: Iterable[str] = _WORDS
+) -> tuple[dict[str, int], list[str]]:
     """Return (vocab, merges) of a CLIP BPE tokenizer with ``vocab_size`` entries.
 
     Bytes and byte+``</w>`` first (as in CLIP), then merges that make each listed word one
@@ -198,7 +378,7 @@ def tiny_tokenizer_files(*, vocab_size: int, words: Iterable[str] = _WORDS) -> t
     ranks: dict[tuple[str, str], int] = {}
     budget = vocab_size - 2
     for word in words:
-        symbols = _apply_bpe(list(word[:-1]) + [word[-1] + "</w>"], ranks)
+        symbols = _apply_bpe([*list(word[:-1]), word[-1] + "</w>"], ranks)
         needed = len(symbols) - 1
         if len(tokens) + needed > budget:
             break
@@ -217,7 +397,9 @@ def tiny_tokenizer_files(*, vocab_size: int, words: Iterable[str] = _WORDS) -> t
         filler += 1
     tokens += ["<|startoftext|>", "<|endoftext|>"]
     if len(tokens) != vocab_size:
-        raise ValueError(f"vocab_size={vocab_size} is too small for the byte alphabet (needs ≥ 514)")
+        raise ValueError(
+            f"vocab_size={vocab_size} is too small for the byte alphabet (needs ≥ 514)"
+        )
     merges = [f"{a} {b}" for (a, b), _ in sorted(ranks.items(), key=lambda item: item[1])]
     return {token: index for index, token in enumerate(tokens)}, merges
 
@@ -227,7 +409,9 @@ def write_tokenizer(*, directory: Path, vocab_size: int, pad_token: str) -> None
     vocab, merges = tiny_tokenizer_files(vocab_size=vocab_size)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    (directory / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8")
+    (directory / "merges.txt").write_text(
+        "#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8"
+    )
     config = {
         "tokenizer_class": "CLIPTokenizer",
         "bos_token": "<|startoftext|>",
@@ -239,7 +423,9 @@ def write_tokenizer(*, directory: Path, vocab_size: int, pad_token: str) -> None
     }
     (directory / "tokenizer_config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
     special = {key: config[key] for key in ("bos_token", "eos_token", "unk_token", "pad_token")}
-    (directory / "special_tokens_map.json").write_text(json.dumps(special, indent=1), encoding="utf-8")
+    (directory / "special_tokens_map.json").write_text(
+        json.dumps(special, indent=1), encoding="utf-8"
+    )
 
 
 # --- weights ---------------------------------------------------------------------------------
@@ -250,7 +436,9 @@ def _generator(*, seed: int, name: str) -> torch.Generator:
     return torch.Generator().manual_seed(int.from_bytes(digest[:8], "little"))
 
 
-def _draw(*, shape: torch.Size, seed: int, name: str, device: torch.device | None = None) -> torch.Tensor:
+def _draw(
+    *, shape: torch.Size, seed: int, name: str, device: torch.device | None = None
+) -> torch.Tensor:
     generator = _generator(seed=seed, name=name)
     if device is not None and device.type != "cpu":
         generator = torch.Generator(device=device).manual_seed(generator.initial_seed())
@@ -287,19 +475,29 @@ def build_tiny_components(*, family: str, seed: int) -> dict[str, torch.nn.Modul
     unet_config = UNET_TINY_SD1 if family == "sd1" else UNET_TINY_SDXL
     components: dict[str, torch.nn.Module] = {
         "unet": UNet2DConditionModel.from_config(unet_config),
-        "vae": AutoencoderKL.from_config(_vae_config(scaling_factor=0.18215 if family == "sd1" else 0.13025)),
-        "clip_l": CLIPTextModel(CLIPTextConfig(**_clip_config(base=_CLIP_L_TINY, vocab_size=TINY_VOCAB_SIZE, projection=False))),
+        "vae": AutoencoderKL.from_config(
+            _vae_config(scaling_factor=0.18215 if family == "sd1" else 0.13025)
+        ),
+        "clip_l": CLIPTextModel(
+            CLIPTextConfig(
+                **_clip_config(base=_CLIP_L_TINY, vocab_size=TINY_VOCAB_SIZE, projection=False)
+            )
+        ),
     }
     if family == "sdxl":
-        config = CLIPTextConfig(**_clip_config(base=_CLIP_G_TINY, vocab_size=TINY_VOCAB_SIZE, projection=True))
+        config = CLIPTextConfig(
+            **_clip_config(base=_CLIP_G_TINY, vocab_size=TINY_VOCAB_SIZE, projection=True)
+        )
         components["clip_g"] = CLIPTextModelWithProjection(config)
-    for index, (name, module) in enumerate(sorted(components.items())):
+    for index, (_name, module) in enumerate(sorted(components.items())):
         fill_deterministic(module=module, seed=seed * 100 + index)
         module.eval()
     return components
 
 
-def components_to_ldm(*, family: str, components: Mapping[str, torch.nn.Module]) -> dict[str, torch.Tensor]:
+def components_to_ldm(
+    *, family: str, components: Mapping[str, torch.nn.Module]
+) -> dict[str, torch.Tensor]:
     """Return one original-layout state dict for the components."""
     unet = components["unet"]
     state = unet_to_ldm(state_dict=unet.state_dict(), config=dict(unet.config))  # type: ignore[attr-defined]
@@ -308,38 +506,60 @@ def components_to_ldm(*, family: str, components: Mapping[str, torch.nn.Module])
     clip_prefix = SD1_CLIP_PREFIX if family == "sd1" else SDXL_CLIP_L_PREFIX
     state.update(clip_l_to_ldm(state_dict=components["clip_l"].state_dict(), prefix=clip_prefix))
     if family == "sdxl":
-        state.update(open_clip_to_ldm(state_dict=components["clip_g"].state_dict(), prefix=SDXL_CLIP_G_PREFIX))
+        state.update(
+            open_clip_to_ldm(
+                state_dict=components["clip_g"].state_dict(), prefix=SDXL_CLIP_G_PREFIX
+            )
+        )
     return {key: value.detach().contiguous().clone() for key, value in state.items()}
 
 
 def write_config_dir(*, directory: Path, family: str) -> None:
     """Write a model-config directory (kiln-model.json, component configs, tokenizers)."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "kiln-model.json").write_text(json.dumps({"family": family, "note": "Kiln tiny model"}), encoding="utf-8")
+    (directory / "kiln-model.json").write_text(
+        json.dumps({"family": family, "note": "Kiln tiny model"}), encoding="utf-8"
+    )
     unet_config = UNET_TINY_SD1 if family == "sd1" else UNET_TINY_SDXL
     scaling = 0.18215 if family == "sd1" else 0.13025
     files: dict[str, Mapping[str, object]] = {
         "unet": unet_config,
         "vae": _vae_config(scaling_factor=scaling),
-        "text_encoder": _clip_config(base=_CLIP_L_TINY, vocab_size=TINY_VOCAB_SIZE, projection=False),
+        "text_encoder": _clip_config(
+            base=_CLIP_L_TINY, vocab_size=TINY_VOCAB_SIZE, projection=False
+        ),
     }
     if family == "sdxl":
-        files["text_encoder_2"] = _clip_config(base=_CLIP_G_TINY, vocab_size=TINY_VOCAB_SIZE, projection=True)
+        files["text_encoder_2"] = _clip_config(
+            base=_CLIP_G_TINY, vocab_size=TINY_VOCAB_SIZE, projection=True
+        )
     for component, config in files.items():
         (directory / component).mkdir(exist_ok=True)
-        (directory / component / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
-    write_tokenizer(directory=directory / "tokenizer", vocab_size=TINY_VOCAB_SIZE, pad_token="<|endoftext|>")
+        (directory / component / "config.json").write_text(
+            json.dumps(config, indent=1), encoding="utf-8"
+        )
+    write_tokenizer(
+        directory=directory / "tokenizer", vocab_size=TINY_VOCAB_SIZE, pad_token="<|endoftext|>"
+    )
     if family == "sdxl":
-        write_tokenizer(directory=directory / "tokenizer_2", vocab_size=TINY_VOCAB_SIZE, pad_token="!")
+        write_tokenizer(
+            directory=directory / "tokenizer_2", vocab_size=TINY_VOCAB_SIZE, pad_token="!"
+        )
 
 
 # --- LoRAs -----------------------------------------------------------------------------------
 
 
-def _lora_targets(module: torch.nn.Module, *, suffixes: tuple[str, ...]) -> list[tuple[str, torch.Size]]:
+def _lora_targets(
+    module: torch.nn.Module, *, suffixes: tuple[str, ...]
+) -> list[tuple[str, torch.Size]]:
     targets = []
     for name, parameter in module.named_parameters():
-        if name.endswith(".weight") and parameter.ndim in (2, 4) and name[: -len(".weight")].endswith(suffixes):
+        if (
+            name.endswith(".weight")
+            and parameter.ndim in (2, 4)
+            and name[: -len(".weight")].endswith(suffixes)
+        ):
             targets.append((name[: -len(".weight")], parameter.shape))
     return targets
 
@@ -350,7 +570,9 @@ _TEXT_SUFFIXES = ("q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2")
 
 def _lora_pair(*, shape: torch.Size, seed: int, name: str) -> tuple[torch.Tensor, torch.Tensor]:
     out_features, in_features = shape[0], math.prod(shape[1:])
-    down = _draw(shape=torch.Size([LORA_RANK, in_features]), seed=seed, name=name + ".down") / math.sqrt(in_features)
+    down = _draw(
+        shape=torch.Size([LORA_RANK, in_features]), seed=seed, name=name + ".down"
+    ) / math.sqrt(in_features)
     up = _draw(shape=torch.Size([out_features, LORA_RANK]), seed=seed, name=name + ".up") * 0.8
     if len(shape) == 4:
         down = down.reshape(LORA_RANK, *shape[1:])
@@ -358,7 +580,9 @@ def _lora_pair(*, shape: torch.Size, seed: int, name: str) -> tuple[torch.Tensor
     return down, up
 
 
-def tiny_lora(*, family: str, style: str, seed: int, components: Mapping[str, torch.nn.Module]) -> dict[str, torch.Tensor]:
+def tiny_lora(
+    *, family: str, style: str, seed: int, components: Mapping[str, torch.nn.Module]
+) -> dict[str, torch.Tensor]:
     """Return a LoRA state dict for a tiny model: ``style`` is "kohya" or "peft"."""
     unet = components["unet"]
     layers = int(unet.config.layers_per_block)  # type: ignore[attr-defined]
@@ -370,14 +594,24 @@ def tiny_lora(*, family: str, style: str, seed: int, components: Mapping[str, to
     groups: list[tuple[str, str, torch.Size]] = []  # (kohya name, peft name, shape)
     for name, shape in _lora_targets(unet, suffixes=_UNET_SUFFIXES):
         # sd-scripts names SD1 UNet modules diffusers-style, SDXL ones LDM-style.
-        kohya_source = name if family == "sd1" else unet_module_to_ldm(
-            name=name, layers_per_block=layers, up_blocks_with_attention=with_attention
+        kohya_source = (
+            name
+            if family == "sd1"
+            else unet_module_to_ldm(
+                name=name, layers_per_block=layers, up_blocks_with_attention=with_attention
+            )
         )
         groups.append(("lora_unet_" + kohya_source.replace(".", "_"), "unet." + name, shape))
     for component, kohya_prefix, peft_prefix in encoders:
         for name, shape in _lora_targets(components[component], suffixes=_TEXT_SUFFIXES):
             module = canonical_clip_name(name)
-            groups.append((f"lora_{kohya_prefix}_" + module.replace(".", "_"), f"{peft_prefix}.{module}", shape))
+            groups.append(
+                (
+                    f"lora_{kohya_prefix}_" + module.replace(".", "_"),
+                    f"{peft_prefix}.{module}",
+                    shape,
+                )
+            )
     for kohya_name, peft_name, shape in groups:
         down, up = _lora_pair(shape=shape, seed=seed, name=peft_name)
         if style == "kohya":
@@ -401,7 +635,9 @@ def write_tiny_models(*, directory: Path, seed: int = 0) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
 
-    def save(name: str, tensors: Mapping[str, torch.Tensor], metadata: dict[str, str] | None = None) -> None:
+    def save(
+        name: str, tensors: Mapping[str, torch.Tensor], metadata: dict[str, str] | None = None
+    ) -> None:
         path = directory / name
         save_file(dict(tensors), str(path), metadata=metadata or {"kiln": "tiny model"})
         written[name] = path
@@ -411,13 +647,18 @@ def write_tiny_models(*, directory: Path, seed: int = 0) -> dict[str, Path]:
     sd1_v = components_to_ldm(family="sd1", components=sd1)
     sd1_v["v_pred"] = torch.zeros(0)
     save(TINY_SD1_V, sd1_v)
-    save(TINY_SD1_LORA_KOHYA, tiny_lora(family="sd1", style="kohya", seed=seed + 11, components=sd1))
+    save(
+        TINY_SD1_LORA_KOHYA, tiny_lora(family="sd1", style="kohya", seed=seed + 11, components=sd1)
+    )
     save(TINY_SD1_LORA_PEFT, tiny_lora(family="sd1", style="peft", seed=seed + 12, components=sd1))
     other_vae = build_tiny_components(family="sd1", seed=seed + 7)["vae"]
     save(TINY_VAE, vae_to_ldm(state_dict=other_vae.state_dict(), config=dict(other_vae.config)))  # type: ignore[attr-defined]
     sdxl = build_tiny_components(family="sdxl", seed=seed + 1)
     save(TINY_SDXL, components_to_ldm(family="sdxl", components=sdxl))
-    save(TINY_SDXL_LORA_KOHYA, tiny_lora(family="sdxl", style="kohya", seed=seed + 13, components=sdxl))
+    save(
+        TINY_SDXL_LORA_KOHYA,
+        tiny_lora(family="sdxl", style="kohya", seed=seed + 13, components=sdxl),
+    )
     write_config_dir(directory=directory / "model_configs" / "tiny-sd1", family="sd1")
     write_config_dir(directory=directory / "model_configs" / "tiny-sdxl", family="sdxl")
     return written

@@ -55,7 +55,9 @@ def read_state_dict(*, path: Path) -> dict[str, torch.Tensor]:
     from safetensors.torch import load_file
 
     if path.suffix.lower() not in (".safetensors", ".sft"):
-        raise EngineError(f"model file {path.name!r} is not .safetensors; only safetensors files are loaded")
+        raise EngineError(
+            f"model file {path.name!r} is not .safetensors; only safetensors files are loaded"
+        )
     return load_file(str(path), device="cpu")
 
 
@@ -70,7 +72,9 @@ def _build_unet(*, state_dict: Mapping[str, torch.Tensor], config_dir: Path) -> 
     return unet
 
 
-def _build_vae(*, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, object]) -> torch.nn.Module:
+def _build_vae(
+    *, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, object]
+) -> torch.nn.Module:
     from diffusers import AutoencoderKL
     from diffusers.loaders.single_file_utils import convert_ldm_vae_checkpoint
 
@@ -81,7 +85,9 @@ def _build_vae(*, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, o
     return vae
 
 
-def _load_text_model(*, cls: type, config_dir: Path, weights: Mapping[str, torch.Tensor]) -> torch.nn.Module:
+def _load_text_model(
+    *, cls: type, config_dir: Path, weights: Mapping[str, torch.Tensor]
+) -> torch.nn.Module:
     from transformers import CLIPTextConfig
 
     config = CLIPTextConfig.from_pretrained(str(config_dir), local_files_only=True)
@@ -91,7 +97,11 @@ def _load_text_model(*, cls: type, config_dir: Path, weights: Mapping[str, torch
     renamed: dict[str, torch.Tensor] = {}
     for key, value in weights.items():
         # Checkpoints say "text_model.*"; transformers ≥ 5 CLIPTextModel has no such level.
-        if key not in own_keys and key.startswith("text_model.") and key[len("text_model.") :] in own_keys:
+        if (
+            key not in own_keys
+            and key.startswith("text_model.")
+            and key[len("text_model.") :] in own_keys
+        ):
             key = key[len("text_model.") :]
         renamed[key] = value
     missing, unexpected = model.load_state_dict(renamed, strict=False)
@@ -128,11 +138,16 @@ def _special_ids(tokenizer: object) -> tuple[int, int]:
 def _text_encoders(
     *, family: ModelFamily, state_dict: Mapping[str, torch.Tensor], config_dir: Path
 ) -> dict[str, TextEncoderSlot]:
-    from diffusers.loaders.single_file_utils import convert_ldm_clip_checkpoint, convert_open_clip_checkpoint
+    from diffusers.loaders.single_file_utils import (
+        convert_ldm_clip_checkpoint,
+        convert_open_clip_checkpoint,
+    )
     from transformers import CLIPTextModel, CLIPTextModelWithProjection
 
     clip_l_weights = convert_ldm_clip_checkpoint(dict(state_dict))
-    clip_l = _load_text_model(cls=CLIPTextModel, config_dir=config_dir / "text_encoder", weights=clip_l_weights)
+    clip_l = _load_text_model(
+        cls=CLIPTextModel, config_dir=config_dir / "text_encoder", weights=clip_l_weights
+    )
     tokenizer_l = _tokenizer(directory=config_dir / "tokenizer")
     bos, eos = _special_ids(tokenizer_l)
     if family.name == SD1:
@@ -143,11 +158,15 @@ def _text_encoders(
     g_keys = {key: value for key, value in state_dict.items() if key.startswith(SDXL_CLIP_G_PREFIX)}
     from transformers import CLIPTextConfig
 
-    g_config = CLIPTextConfig.from_pretrained(str(config_dir / "text_encoder_2"), local_files_only=True)
+    g_config = CLIPTextConfig.from_pretrained(
+        str(config_dir / "text_encoder_2"), local_files_only=True
+    )
     g_config._attn_implementation = "sdpa"
     shell = CLIPTextModelWithProjection(g_config)
     g_weights = convert_open_clip_checkpoint(shell, g_keys, prefix=SDXL_CLIP_G_PREFIX)
-    clip_g = _load_text_model(cls=CLIPTextModelWithProjection, config_dir=config_dir / "text_encoder_2", weights=g_weights)
+    clip_g = _load_text_model(
+        cls=CLIPTextModelWithProjection, config_dir=config_dir / "text_encoder_2", weights=g_weights
+    )
     del shell
     tokenizer_g = _tokenizer(directory=config_dir / "tokenizer_2")
     bos_g, eos_g = _special_ids(tokenizer_g)
@@ -168,7 +187,11 @@ def _place(module: torch.nn.Module, *, profile: PrecisionProfile, dtype: torch.d
 
 
 def load_checkpoint(
-    *, path: Path, profile: PrecisionProfile, config_roots: Sequence[Path], identity: str | None = None
+    *,
+    path: Path,
+    profile: PrecisionProfile,
+    config_roots: Sequence[Path],
+    identity: str | None = None,
 ) -> LoadedCheckpoint:
     """Load a single-file original-layout checkpoint into UNet, VAE and text encoders.
 
@@ -205,10 +228,20 @@ def load_vae_file(*, path: Path, profile: PrecisionProfile, config_dir: Path) ->
     if not any(key.startswith(VAE_PREFIX) for key in state_dict):
         state_dict = {VAE_PREFIX + key: value for key, value in state_dict.items()}
     if any(key.startswith(UNET_PREFIX) for key in state_dict):
-        raise EngineError(f"VAE file {path.name!r} holds a UNet: pass checkpoints to CheckpointLoaderSimple")
+        raise EngineError(
+            f"VAE file {path.name!r} holds a UNet: pass checkpoints to CheckpointLoaderSimple"
+        )
     vae = _build_vae(state_dict=state_dict, config=read_json(config_dir / "vae" / "config.json"))
     _place(vae, profile=profile, dtype=profile.vae_dtype)
     return vae
 
 
-__all__ = ["SD1", "SDXL", "LoadedCheckpoint", "TextEncoderSlot", "load_checkpoint", "load_vae_file", "read_state_dict"]
+__all__ = [
+    "SD1",
+    "SDXL",
+    "LoadedCheckpoint",
+    "TextEncoderSlot",
+    "load_checkpoint",
+    "load_vae_file",
+    "read_state_dict",
+]

@@ -50,18 +50,27 @@ class ModelCaller:
         self.is_sdxl = checkpoint.family.name == SDXL
         self.last_denoised: torch.Tensor | None = None
 
-    def _unet(self, x: torch.Tensor, sigma: torch.Tensor, entries: Sequence[ConditioningEntry]) -> torch.Tensor:
+    def _unet(
+        self, x: torch.Tensor, sigma: torch.Tensor, entries: Sequence[ConditioningEntry]
+    ) -> torch.Tensor:
         """Denoised latents for rows of x, row i conditioned on entries[i]."""
         length = math.lcm(*(entry.cond.shape[1] for entry in entries))
         device, dtype = self.profile.device, self.profile.unet_dtype
-        context = torch.cat([_repeat_to(entry.cond, length) for entry in entries]).to(device=device, dtype=dtype)
+        context = torch.cat([_repeat_to(entry.cond, length) for entry in entries]).to(
+            device=device, dtype=dtype
+        )
         kwargs: dict[str, object] = {}
         if self.is_sdxl:
             if any(entry.pooled is None for entry in entries):
-                raise EngineError("SDXL model got a conditioning without a pooled output (encode it with an SDXL CLIP)")
+                raise EngineError(
+                    "SDXL model got a conditioning without a pooled output (encode it with an SDXL CLIP)"
+                )
             pooled = torch.cat([entry.pooled for entry in entries if entry.pooled is not None])
             time_ids = torch.tensor(
-                [_time_ids(entry, latent_height=x.shape[2], latent_width=x.shape[3]) for entry in entries],
+                [
+                    _time_ids(entry, latent_height=x.shape[2], latent_width=x.shape[3])
+                    for entry in entries
+                ],
                 dtype=torch.float32,
             )
             # float32 here: the UNet concatenates them with the float32 size embedding and casts once.
@@ -72,10 +81,14 @@ class ModelCaller:
         x_in = self.schedule.scale_input(x, sigma).to(dtype)
         timestep = self.schedule.timestep(sigma)
         with attention_kernels(profile=self.profile):
-            output = self.unet(x_in, timestep, encoder_hidden_states=context, return_dict=False, **kwargs)[0]
+            output = self.unet(
+                x_in, timestep, encoder_hidden_states=context, return_dict=False, **kwargs
+            )[0]
         return self.schedule.to_denoised(x, output.float(), sigma)
 
-    def call(self, x: torch.Tensor, sigma: torch.Tensor, conditioning: Conditioning) -> torch.Tensor:
+    def call(
+        self, x: torch.Tensor, sigma: torch.Tensor, conditioning: Conditioning
+    ) -> torch.Tensor:
         """Denoised latent for one conditioning: the mean over its entries (ConditioningCombine)."""
         batch = x.shape[0]
         count = len(conditioning)
@@ -88,13 +101,17 @@ class ModelCaller:
         self.last_denoised = result
         return result
 
-    def call_batched(self, x: torch.Tensor, sigma: torch.Tensor, conditionings: Sequence[Conditioning]) -> torch.Tensor:
+    def call_batched(
+        self, x: torch.Tensor, sigma: torch.Tensor, conditionings: Sequence[Conditioning]
+    ) -> torch.Tensor:
         """Single-entry conditionings in one UNet batch: rows split evenly in ``conditionings`` order."""
         batch = x.shape[0] // len(conditionings)
         entries = [conditioning[0] for conditioning in conditionings for _ in range(batch)]
         return self._unet(x, sigma, entries)
 
-    def batched_call_for(self, *conditionings: Conditioning | None) -> Callable[..., torch.Tensor] | None:
+    def batched_call_for(
+        self, *conditionings: Conditioning | None
+    ) -> Callable[..., torch.Tensor] | None:
         """The batched call when every conditioning has exactly one entry, else None."""
         if all(c is not None and len(c) == 1 for c in conditionings):
             return self.call_batched

@@ -24,7 +24,9 @@ class UnsupportedNodesError(EngineError):
     """The graph holds nodes the engine cannot run; raised before any compute."""
 
     def __init__(self, *, problems: list[tuple[str, str, str]]) -> None:
-        listing = "; ".join(f"node {node_id} ({class_type}): {reason}" for node_id, class_type, reason in problems)
+        listing = "; ".join(
+            f"node {node_id} ({class_type}): {reason}" for node_id, class_type, reason in problems
+        )
         super().__init__(f"graph cannot be rendered: {listing}")
         self.problems = problems
 
@@ -41,6 +43,8 @@ class GraphInvalidError(EngineError):
     """The graph is malformed (missing inputs, bad links, wrong types); raised before any compute."""
 
     def __init__(self, *, problems: list[tuple[str, str, str]]) -> None:
-        listing = "; ".join(f"node {node_id} ({class_type}): {reason}" for node_id, class_type, reason in problems)
+        listing = "; ".join(
+            f"node {node_id} ({class_type}): {reason}" for node_id, class_type, reason in problems
+        )
         super().__init__(f"graph is invalid: {listing}")
         self.problems = problems

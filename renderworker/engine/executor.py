@@ -14,7 +14,11 @@ import torch
 from renderworker.engine.errors import GraphInvalidError, NodeInputError, UnsupportedNodesError
 from renderworker.engine.nodes import NODES, NodeSpec
 from renderworker.engine.nodes.spec import OutputImage, ProgressEvent, RunState, coerce_widget
-from renderworker.engine.precision import PrecisionProfile, apply_deterministic_settings, environment_report
+from renderworker.engine.precision import (
+    PrecisionProfile,
+    apply_deterministic_settings,
+    environment_report,
+)
 from renderworker.engine.resources import Resources
 from renderworker.engine.sampling_api import RenderCancelled
 
@@ -80,7 +84,9 @@ def plan_graph(*, graph: Mapping[str, Any]) -> GraphPlan:
     GraphInvalidError listing every missing input, bad link, wrong type or bad widget value.
     """
     if not isinstance(graph, Mapping) or not graph:
-        raise GraphInvalidError(problems=[("-", "-", "the graph must be a non-empty object of nodes")])
+        raise GraphInvalidError(
+            problems=[("-", "-", "the graph must be a non-empty object of nodes")]
+        )
     unsupported: list[Problem] = []
     invalid: list[Problem] = []
     planned: dict[str, PlannedNode] = {}
@@ -92,7 +98,13 @@ def plan_graph(*, graph: Mapping[str, Any]) -> GraphPlan:
         class_type = node["class_type"]
         spec = NODES.get(class_type)
         if spec is None:
-            unsupported.append((node_id, class_type, "no implementation in Kiln (custom node or unsupported core node)"))
+            unsupported.append(
+                (
+                    node_id,
+                    class_type,
+                    "no implementation in Kiln (custom node or unsupported core node)",
+                )
+            )
             continue
         inputs = node.get("inputs", {})
         if not isinstance(inputs, Mapping):
@@ -113,10 +125,18 @@ def plan_graph(*, graph: Mapping[str, Any]) -> GraphPlan:
                 links[name] = Link(str(value[0]), int(value[1]))
                 continue
             if not input_spec.is_widget:
-                invalid.append((node_id, class_type, f"input {name!r} must be a link to a {input_spec.kind} output, got {value!r}"))
+                invalid.append(
+                    (
+                        node_id,
+                        class_type,
+                        f"input {name!r} must be a link to a {input_spec.kind} output, got {value!r}",
+                    )
+                )
                 continue
             try:
-                literals[name] = coerce_widget(node_id=node_id, class_type=class_type, name=name, spec=input_spec, value=value)
+                literals[name] = coerce_widget(
+                    node_id=node_id, class_type=class_type, name=name, spec=input_spec, value=value
+                )
             except NodeInputError as error:
                 invalid.append((node_id, class_type, str(error)))
         planned[node_id] = PlannedNode(node_id, spec, literals, links)
@@ -127,12 +147,32 @@ def plan_graph(*, graph: Mapping[str, Any]) -> GraphPlan:
             source = planned.get(link.source)
             expected = node.spec.inputs[name].kind
             if source is None:
-                invalid.append((node.node_id, node.spec.class_type, f"input {name!r} links to node {link.source!r}, which is not in the graph"))
+                invalid.append(
+                    (
+                        node.node_id,
+                        node.spec.class_type,
+                        f"input {name!r} links to node {link.source!r}, which is not in the graph",
+                    )
+                )
             elif not 0 <= link.index < len(source.spec.outputs):
-                invalid.append((node.node_id, node.spec.class_type, f"input {name!r} links to output {link.index} of node {link.source}, which has {len(source.spec.outputs)} outputs"))
+                invalid.append(
+                    (
+                        node.node_id,
+                        node.spec.class_type,
+                        f"input {name!r} links to output {link.index} of node {link.source}, which has {len(source.spec.outputs)} outputs",
+                    )
+                )
             elif source.spec.outputs[link.index] != expected:
-                invalid.append((node.node_id, node.spec.class_type, f"input {name!r} expects {expected} but node {link.source} output {link.index} is {source.spec.outputs[link.index]}"))
-    output_ids = sorted((node_id for node_id, node in planned.items() if node.spec.is_output), key=_natural)
+                invalid.append(
+                    (
+                        node.node_id,
+                        node.spec.class_type,
+                        f"input {name!r} expects {expected} but node {link.source} output {link.index} is {source.spec.outputs[link.index]}",
+                    )
+                )
+    output_ids = sorted(
+        (node_id for node_id, node in planned.items() if node.spec.is_output), key=_natural
+    )
     if not output_ids:
         invalid.append(("-", "-", "the graph has no output node (SaveImage or PreviewImage)"))
     if invalid:
@@ -145,7 +185,9 @@ def plan_graph(*, graph: Mapping[str, Any]) -> GraphPlan:
         if mark == "done":
             return
         if mark == "active":
-            raise GraphInvalidError(problems=[(node_id, planned[node_id].spec.class_type, "is part of a cycle")])
+            raise GraphInvalidError(
+                problems=[(node_id, planned[node_id].spec.class_type, "is part of a cycle")]
+            )
         state[node_id] = "active"
         node = planned[node_id]
         for name in node.spec.inputs:
@@ -181,7 +223,9 @@ def render_graph(
     """
     plan = plan_graph(graph=graph)
     apply_deterministic_settings()
-    state = RunState(resources=resources, profile=profile, on_progress=on_progress, should_cancel=should_cancel)
+    state = RunState(
+        resources=resources, profile=profile, on_progress=on_progress, should_cancel=should_cancel
+    )
     values: dict[str, tuple[Any, ...]] = {}
     timings: list[NodeTiming] = []
     with torch.inference_mode():
@@ -200,7 +244,14 @@ def render_graph(
             values[node.node_id] = node.spec.run(state, **arguments)
             if profile.device.type == "cuda":
                 torch.cuda.synchronize(profile.device)
-            timings.append(NodeTiming(node.node_id, node.spec.class_type, time.perf_counter() - started, _peak_memory(profile)))
+            timings.append(
+                NodeTiming(
+                    node.node_id,
+                    node.spec.class_type,
+                    time.perf_counter() - started,
+                    _peak_memory(profile),
+                )
+            )
     return RenderResult(
         images=state.images,
         timings=timings,

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 import torch
 
 from renderworker.engine.errors import UnsupportedModelError
-from renderworker.engine.ldm_layout import SD1_CLIP_PREFIX, SDXL_CLIP_G_PREFIX, SDXL_CLIP_L_PREFIX, UNET_PREFIX
+from renderworker.engine.ldm_layout import (
+    SD1_CLIP_PREFIX,
+    SDXL_CLIP_G_PREFIX,
+    SDXL_CLIP_L_PREFIX,
+    UNET_PREFIX,
+)
 
 SD1 = "sd1"
 SDXL = "sdxl"
@@ -33,7 +38,9 @@ class ModelFamily:
 
 def _guess_other_family(keys: set[str]) -> str:
     """Name a family Kiln does not render, for the error message."""
-    if any(key.startswith(("double_blocks.", "model.diffusion_model.double_blocks.")) for key in keys):
+    if any(
+        key.startswith(("double_blocks.", "model.diffusion_model.double_blocks.")) for key in keys
+    ):
         return "flux"
     if any("joint_blocks." in key for key in keys):
         return "sd3"
@@ -60,14 +67,18 @@ def detect_family(*, state_dict: Mapping[str, torch.Tensor]) -> ModelFamily:
     conv_in = state_dict.get(UNET_PREFIX + "input_blocks.0.0.weight")
     if conv_in is None:
         family = _guess_other_family(keys)
-        raise UnsupportedModelError(family=family, reason="no original-layout UNet (model.diffusion_model.*) found")
+        raise UnsupportedModelError(
+            family=family, reason="no original-layout UNet (model.diffusion_model.*) found"
+        )
     if conv_in.shape[1] != 4:
         raise UnsupportedModelError(
             family="inpainting" if conv_in.shape[1] == 9 else "unknown",
             reason=f"UNet takes {conv_in.shape[1]} input channels; only 4-channel SD1.x/SDXL-base UNets render",
         )
     prediction = "v" if "v_pred" in keys else "eps"
-    attention_keys = sorted(key for key in keys if key.startswith(UNET_PREFIX) and key.endswith("attn2.to_k.weight"))
+    attention_keys = sorted(
+        key for key in keys if key.startswith(UNET_PREFIX) and key.endswith("attn2.to_k.weight")
+    )
     context_dim = int(state_dict[attention_keys[0]].shape[1]) if attention_keys else 0
     channels = int(conv_in.shape[0])
     has_clip_l = any(key.startswith(SD1_CLIP_PREFIX) for key in keys)
@@ -76,9 +87,14 @@ def detect_family(*, state_dict: Mapping[str, torch.Tensor]) -> ModelFamily:
     )
     has_label_embedding = UNET_PREFIX + "label_emb.0.0.weight" in keys
     if has_sdxl_clips and has_label_embedding:
-        return ModelFamily(name=SDXL, prediction=prediction, unet_channels=channels, context_dim=context_dim)
+        return ModelFamily(
+            name=SDXL, prediction=prediction, unet_channels=channels, context_dim=context_dim
+        )
     if has_clip_l and not has_label_embedding:
-        return ModelFamily(name=SD1, prediction=prediction, unet_channels=channels, context_dim=context_dim)
+        return ModelFamily(
+            name=SD1, prediction=prediction, unet_channels=channels, context_dim=context_dim
+        )
     raise UnsupportedModelError(
-        family=_guess_other_family(keys), reason="text encoders do not match SD1.x (CLIP-L) or SDXL base (CLIP-L + CLIP-G)"
+        family=_guess_other_family(keys),
+        reason="text encoders do not match SD1.x (CLIP-L) or SDXL base (CLIP-L + CLIP-G)",
     )

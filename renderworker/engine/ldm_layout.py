@@ -81,7 +81,9 @@ def unet_module_to_ldm(
     raise KeyError(f"UNet name {name!r} has no LDM equivalent")
 
 
-def unet_to_ldm(*, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, object]) -> dict[str, torch.Tensor]:
+def unet_to_ldm(
+    *, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, object]
+) -> dict[str, torch.Tensor]:
     """Return the UNet state dict under LDM names, prefixed ``model.diffusion_model.``."""
     layers = config["layers_per_block"]
     assert isinstance(layers, int)
@@ -89,12 +91,21 @@ def unet_to_ldm(*, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, 
     assert isinstance(up_types, (list, tuple))
     with_attention = [str(kind).startswith("CrossAttn") for kind in up_types]
     return {
-        UNET_PREFIX + unet_module_to_ldm(name=key, layers_per_block=layers, up_blocks_with_attention=with_attention): value
+        UNET_PREFIX
+        + unet_module_to_ldm(
+            name=key, layers_per_block=layers, up_blocks_with_attention=with_attention
+        ): value
         for key, value in state_dict.items()
     }
 
 
-_VAE_ATTENTION = {"group_norm": "norm", "to_q": "q", "to_k": "k", "to_v": "v", "to_out.0": "proj_out"}
+_VAE_ATTENTION = {
+    "group_norm": "norm",
+    "to_q": "q",
+    "to_k": "k",
+    "to_v": "v",
+    "to_out.0": "proj_out",
+}
 
 
 def _vae_resnet_rest(rest: str) -> str:
@@ -124,14 +135,21 @@ def vae_module_to_ldm(*, name: str, block_count: int) -> str:
     match = re.match(r"decoder\.up_blocks\.(\d+)\.(resnets|upsamplers)\.(\d+)\.(.*)", name)
     if match:
         # diffusers counts decoder blocks from the bottleneck up; LDM from the output down.
-        block, kind, index, rest = block_count - 1 - int(match[1]), match[2], int(match[3]), match[4]
+        block, kind, index, rest = (
+            block_count - 1 - int(match[1]),
+            match[2],
+            int(match[3]),
+            match[4],
+        )
         if kind == "upsamplers":
             return f"decoder.up.{block}.upsample." + rest
         return f"decoder.up.{block}.block.{index}." + _vae_resnet_rest(rest)
     return name
 
 
-def vae_to_ldm(*, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, object]) -> dict[str, torch.Tensor]:
+def vae_to_ldm(
+    *, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, object]
+) -> dict[str, torch.Tensor]:
     """Return the VAE state dict under LDM names (attention projections as 1×1 convolutions)."""
     channels = config["block_out_channels"]
     assert isinstance(channels, (list, tuple))
@@ -144,14 +162,18 @@ def vae_to_ldm(*, state_dict: Mapping[str, torch.Tensor], config: Mapping[str, o
     return result
 
 
-def clip_l_to_ldm(*, state_dict: Mapping[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+def clip_l_to_ldm(
+    *, state_dict: Mapping[str, torch.Tensor], prefix: str
+) -> dict[str, torch.Tensor]:
     """Return a transformers CLIPTextModel state dict under an LDM prefix.
 
     Real checkpoints name these ``<prefix>text_model.*``; transformers ≥ 5 dropped the
     ``text_model`` level from CLIPTextModel, so it is added back here.
     """
     return {
-        prefix + canonical_clip_name(key): value for key, value in state_dict.items() if not key.endswith("position_ids")
+        prefix + canonical_clip_name(key): value
+        for key, value in state_dict.items()
+        if not key.endswith("position_ids")
     }
 
 
@@ -162,7 +184,9 @@ def canonical_clip_name(name: str) -> str:
     return "text_model." + name
 
 
-def open_clip_to_ldm(*, state_dict: Mapping[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+def open_clip_to_ldm(
+    *, state_dict: Mapping[str, torch.Tensor], prefix: str
+) -> dict[str, torch.Tensor]:
     """Return a CLIPTextModelWithProjection state dict in OpenCLIP layout (SDXL's CLIP-G)."""
     result: dict[str, torch.Tensor] = {}
     simple = {
@@ -192,7 +216,10 @@ def open_clip_to_ldm(*, state_dict: Mapping[str, torch.Tensor], prefix: str) -> 
         if part in layer_parts:
             result[f"{base}{layer_parts[part]}.{kind}"] = value
         elif part == "self_attn.q_proj":
-            stacked = [state_dict[f"text_model.encoder.layers.{layer}.self_attn.{p}_proj.{kind}"] for p in "qkv"]
+            stacked = [
+                state_dict[f"text_model.encoder.layers.{layer}.self_attn.{p}_proj.{kind}"]
+                for p in "qkv"
+            ]
             result[f"{base}attn.in_proj_{kind}"] = torch.cat(stacked, dim=0)
     result[prefix + "logit_scale"] = torch.tensor(4.6052, dtype=torch.float32)
     return result

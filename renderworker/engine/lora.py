@@ -74,7 +74,9 @@ def _module_lookup(checkpoint: LoadedCheckpoint) -> dict[str, tuple[str, str]]:
         lookup["lora_unet_" + module.replace(".", "_")] = entry
         lookup["unet." + module] = entry
         try:
-            ldm = unet_module_to_ldm(name=module, layers_per_block=layers, up_blocks_with_attention=with_attention)
+            ldm = unet_module_to_ldm(
+                name=module, layers_per_block=layers, up_blocks_with_attention=with_attention
+            )
         except KeyError:
             continue
         lookup["lora_unet_" + ldm.replace(".", "_")] = entry
@@ -97,7 +99,9 @@ def _normalise_processor_name(base: str) -> str:
     return re.sub(r"\.processor\.to_out_lora$", ".to_out.0", base)
 
 
-def parse_lora(*, state_dict: Mapping[str, torch.Tensor], checkpoint: LoadedCheckpoint, identity: str) -> ParsedLora:
+def parse_lora(
+    *, state_dict: Mapping[str, torch.Tensor], checkpoint: LoadedCheckpoint, identity: str
+) -> ParsedLora:
     """Match a LoRA file's keys to the checkpoint's weights."""
     groups: dict[str, dict[str, torch.Tensor]] = {}
     keys_of: dict[str, list[str]] = {}
@@ -119,8 +123,12 @@ def parse_lora(*, state_dict: Mapping[str, torch.Tensor], checkpoint: LoadedChec
             continue
         down, up = parts["down"], parts["up"]
         alpha = float(parts["alpha"].item()) if "alpha" in parts else float(down.shape[0])
-        patches.append(LoraPatch(target=entry[0], parameter=entry[1], down=down, up=up, alpha=alpha))
-    return ParsedLora(identity=identity, patches=tuple(patches), unmatched_keys=tuple(sorted(unmatched)))
+        patches.append(
+            LoraPatch(target=entry[0], parameter=entry[1], down=down, up=up, alpha=alpha)
+        )
+    return ParsedLora(
+        identity=identity, patches=tuple(patches), unmatched_keys=tuple(sorted(unmatched))
+    )
 
 
 @dataclass
@@ -153,7 +161,9 @@ class WeightPatcher:
                         if patch.parameter not in self.pristine:
                             self.pristine[patch.parameter] = weight.detach().clone()
                         sums[patch.parameter] = self.pristine[patch.parameter].float().clone()
-                    sums[patch.parameter] += patch.delta(shape=weight.shape, strength=strength, device=weight.device)
+                    sums[patch.parameter] += patch.delta(
+                        shape=weight.shape, strength=strength, device=weight.device
+                    )
             for name, merged in sums.items():
                 parameters[name].copy_(merged.to(parameters[name].dtype))
         self.applied = wanted

@@ -41,9 +41,12 @@ def find_model_config_dir(*, family: ModelFamily, roots: Sequence[Path]) -> Path
                 continue
             unet = read_json(candidate / "unet" / "config.json")
             channels = unet.get("block_out_channels")
-            if isinstance(channels, list) and channels and channels[0] == family.unet_channels and unet.get(
-                "cross_attention_dim"
-            ) == family.context_dim:
+            if (
+                isinstance(channels, list)
+                and channels
+                and channels[0] == family.unet_channels
+                and unet.get("cross_attention_dim") == family.context_dim
+            ):
                 return candidate
     raise ModelConfigMissingError(
         f"no model-config directory for family {family.name!r} with UNet width {family.unet_channels} and "

@@ -46,7 +46,9 @@ def get_profile(*, name: str) -> PrecisionProfile:
         )
     if name == CUDA_COMFY:
         if not torch.cuda.is_available():
-            raise ValueError(f"profile {name!r} needs a CUDA GPU and none is visible; use {CPU_FP32!r} off-GPU")
+            raise ValueError(
+                f"profile {name!r} needs a CUDA GPU and none is visible; use {CPU_FP32!r} off-GPU"
+            )
         # ComfyUI's defaults on Ampere+ (COMFY_FIDELITY §8): UNet fp16, VAE bf16, text fp16-stored.
         return PrecisionProfile(
             name=name,
@@ -81,7 +83,12 @@ def attention_kernels(*, profile: PrecisionProfile) -> Iterator[None]:
         return
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
-    order = [SDPBackend.CUDNN_ATTENTION, SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH]
+    order = [
+        SDPBackend.CUDNN_ATTENTION,
+        SDPBackend.FLASH_ATTENTION,
+        SDPBackend.EFFICIENT_ATTENTION,
+        SDPBackend.MATH,
+    ]
     with sdpa_kernel(order, set_priority=True):
         yield
 

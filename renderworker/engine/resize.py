@@ -10,7 +10,7 @@ from PIL import Image
 from renderworker.engine.errors import NodeInputError
 
 INTERPOLATE_METHODS = ("nearest-exact", "bilinear", "area", "bicubic")
-IMAGE_METHODS = INTERPOLATE_METHODS + ("lanczos",)
+IMAGE_METHODS = (*INTERPOLATE_METHODS, "lanczos")
 LATENT_METHODS = INTERPOLATE_METHODS  # "bislerp" is not implemented: refused by the node spec
 
 
@@ -37,7 +37,9 @@ def _lanczos(samples: torch.Tensor, *, width: int, height: int) -> torch.Tensor:
     return torch.stack(resized).to(samples.dtype)
 
 
-def upscale(*, samples: torch.Tensor, width: int, height: int, method: str, crop: str) -> torch.Tensor:
+def upscale(
+    *, samples: torch.Tensor, width: int, height: int, method: str, crop: str
+) -> torch.Tensor:
     """Resize [B, C, H, W] to (height, width) with a ComfyUI method name; crop "disabled" or "center"."""
     if width <= 0 or height <= 0:
         raise NodeInputError(f"resize target {width}×{height}: width and height must be positive")
@@ -48,5 +50,7 @@ def upscale(*, samples: torch.Tensor, width: int, height: int, method: str, crop
     if method == "lanczos":
         return _lanczos(samples, width=width, height=height)
     if method not in INTERPOLATE_METHODS:
-        raise NodeInputError(f"upscale_method {method!r} is not supported; accepted: {', '.join(IMAGE_METHODS)}")
+        raise NodeInputError(
+            f"upscale_method {method!r} is not supported; accepted: {', '.join(IMAGE_METHODS)}"
+        )
     return F.interpolate(samples, size=(height, width), mode=method)

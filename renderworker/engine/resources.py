@@ -13,7 +13,12 @@ from pathlib import Path
 
 import torch
 
-from renderworker.engine.checkpoint import LoadedCheckpoint, load_checkpoint, load_vae_file, read_state_dict
+from renderworker.engine.checkpoint import (
+    LoadedCheckpoint,
+    load_checkpoint,
+    load_vae_file,
+    read_state_dict,
+)
 from renderworker.engine.errors import ResourceNotFoundError
 from renderworker.engine.lora import ParsedLora, parse_lora
 from renderworker.engine.model_config_dirs import MARKER, PACKAGED_CONFIG_ROOT, read_json
@@ -21,7 +26,9 @@ from renderworker.engine.precision import PrecisionProfile
 from renderworker.engine.values import VaeValue
 from renderworker.models import LoadedComponentCache, ModelStore, sha256_file_cached
 
-DEFAULT_COMPONENT_CACHE: LoadedComponentCache[LoadedCheckpoint] = LoadedComponentCache(max_entries=2)
+DEFAULT_COMPONENT_CACHE: LoadedComponentCache[LoadedCheckpoint] = LoadedComponentCache(
+    max_entries=2
+)
 
 
 @dataclass
@@ -33,13 +40,15 @@ class Resources:
     input_images: Mapping[str, bytes] = field(default_factory=dict)
     hashes: Mapping[str, str] = field(default_factory=dict)
     store: ModelStore | None = None
-    cache: LoadedComponentCache[LoadedCheckpoint] = field(default_factory=lambda: DEFAULT_COMPONENT_CACHE)
+    cache: LoadedComponentCache[LoadedCheckpoint] = field(
+        default_factory=lambda: DEFAULT_COMPONENT_CACHE
+    )
     loaded_files: dict[str, str] = field(default_factory=dict)  # name → sha256 actually used
 
     def all_config_roots(self) -> list[Path]:
         roots = list(self.config_roots)
         roots += [directory / "model_configs" for directory in self.model_dirs]
-        return roots + [PACKAGED_CONFIG_ROOT]
+        return [*roots, PACKAGED_CONFIG_ROOT]
 
     def find(self, *, name: str, kind: str) -> Path:
         """The file for a model name: by SHA-256 when known, else by path or file name."""
@@ -67,7 +76,9 @@ class Resources:
         actual = sha256_file_cached(path)
         expected = self.hashes.get(name)
         if expected is not None and actual != expected.lower():
-            raise ResourceNotFoundError(f"{name!r} at {path} has sha256 {actual}, the workflow says {expected}")
+            raise ResourceNotFoundError(
+                f"{name!r} at {path} has sha256 {actual}, the workflow says {expected}"
+            )
         self.loaded_files[name] = actual
         return path
 
@@ -77,15 +88,21 @@ class Resources:
         roots = self.all_config_roots()
         return self.cache.get_or_load(
             key=(sha, profile.name),
-            load=lambda: load_checkpoint(path=path, profile=profile, config_roots=roots, identity=sha),
+            load=lambda: load_checkpoint(
+                path=path, profile=profile, config_roots=roots, identity=sha
+            ),
         )
 
     def vae(self, *, name: str, profile: PrecisionProfile) -> VaeValue:
         path = self.find(name=name, kind="vae")
         state = read_state_dict(path=path)
-        conv_in = state.get("encoder.conv_in.weight", state.get("first_stage_model.encoder.conv_in.weight"))
+        conv_in = state.get(
+            "encoder.conv_in.weight", state.get("first_stage_model.encoder.conv_in.weight")
+        )
         if conv_in is None:
-            raise ResourceNotFoundError(f"vae {name!r} has no encoder.conv_in.weight: not an LDM-layout VAE")
+            raise ResourceNotFoundError(
+                f"vae {name!r} has no encoder.conv_in.weight: not an LDM-layout VAE"
+            )
         for root in self.all_config_roots():
             if not root.is_dir():
                 continue
@@ -95,7 +112,9 @@ class Resources:
                     channels = read_json(config_path).get("block_out_channels")
                     if isinstance(channels, list) and channels[0] == conv_in.shape[0]:
                         module = load_vae_file(path=path, profile=profile, config_dir=candidate)
-                        return VaeValue(module=module, dtype=profile.vae_dtype, device=profile.device)
+                        return VaeValue(
+                            module=module, dtype=profile.vae_dtype, device=profile.device
+                        )
         raise ResourceNotFoundError(f"no model-config directory has a VAE config matching {name!r}")
 
     def lora(self, *, name: str, checkpoint: LoadedCheckpoint) -> ParsedLora:
@@ -104,7 +123,9 @@ class Resources:
         key = f"lora:{sha}"
         parsed = checkpoint.patch_state.get(key)
         if parsed is None:
-            parsed = parse_lora(state_dict=read_state_dict(path=path), checkpoint=checkpoint, identity=sha)
+            parsed = parse_lora(
+                state_dict=read_state_dict(path=path), checkpoint=checkpoint, identity=sha
+            )
             checkpoint.patch_state[key] = parsed
         assert isinstance(parsed, ParsedLora)
         return parsed
@@ -125,5 +146,7 @@ class Resources:
     def image(self, *, name: str) -> bytes:
         data = self.input_images.get(name)
         if data is None:
-            raise ResourceNotFoundError(f"input image {name!r} is not among the job's inputs {sorted(self.input_images)}")
+            raise ResourceNotFoundError(
+                f"input image {name!r} is not among the job's inputs {sorted(self.input_images)}"
+            )
         return data

@@ -46,13 +46,17 @@ def run_sampling(
     # An all-zero latent (EmptyLatentImage) is not scaled (ComfyUI process_latent_in).
     latent_in = samples * scale if torch.count_nonzero(samples) > 0 else samples
     device = checkpoint.profile.device
-    x = noise_latent(latent=latent_in.to(device), noise=noise, sigmas=sigmas.to(device), schedule=caller.schedule)
+    x = noise_latent(
+        latent=latent_in.to(device), noise=noise, sigmas=sigmas.to(device), schedule=caller.schedule
+    )
     guided = cfg_denoiser(
         model_call=caller.call,
         positive=positive,
         negative=negative,
         cfg=cfg,
-        batched_model_call=caller.batched_call_for(negative, positive) if negative is not None else None,
+        batched_model_call=caller.batched_call_for(negative, positive)
+        if negative is not None
+        else None,
     )
     # The guided denoiser goes to the sampler as is (CFG++ samplers need its uncond output);
     # ComfyUI's "denoised output" is the first prediction of the last step, via on_denoised.

@@ -32,18 +32,30 @@ class _ClipRunner(torch.nn.Module):
         self.model = model
 
     def forward(
-        self, token_ids: torch.Tensor, embedding_rows: torch.Tensor, embedding_mask: torch.Tensor, layer: int | None,
-        layer_norm_hidden_state: bool, eos_positions: torch.Tensor, project_pooled: bool,
+        self,
+        token_ids: torch.Tensor,
+        embedding_rows: torch.Tensor,
+        embedding_mask: torch.Tensor,
+        layer: int | None,
+        layer_norm_hidden_state: bool,
+        eos_positions: torch.Tensor,
+        project_pooled: bool,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         # CLIPTextModelWithProjection wraps a CLIPTextModel; transformers ≥ 5 CLIPTextModel is flat.
         text_model = getattr(self.model, "text_model", self.model)
         embeddings = text_model.embeddings
         token_embeddings = embeddings.token_embedding(token_ids)
         if embedding_mask.any():
-            token_embeddings = torch.where(embedding_mask[..., None], embedding_rows.to(token_embeddings.dtype), token_embeddings)
+            token_embeddings = torch.where(
+                embedding_mask[..., None],
+                embedding_rows.to(token_embeddings.dtype),
+                token_embeddings,
+            )
         hidden = embeddings(inputs_embeds=token_embeddings)
         length = token_ids.shape[1]
-        causal = torch.full((length, length), float("-inf"), dtype=hidden.dtype, device=hidden.device).triu(1)
+        causal = torch.full(
+            (length, length), float("-inf"), dtype=hidden.dtype, device=hidden.device
+        ).triu(1)
         mask = causal[None, None]
         states = [hidden]
         for encoder_layer in text_model.encoder.layers:
@@ -72,7 +84,10 @@ def _run_clip(
     device = parameter.device
     width = int(model.config.hidden_size)  # type: ignore[union-attr]
     ids = torch.tensor(
-        [[token.token if isinstance(token.token, int) else 0 for token in window] for window in windows],
+        [
+            [token.token if isinstance(token.token, int) else 0 for token in window]
+            for window in windows
+        ],
         dtype=torch.long,
         device=device,
     )
@@ -88,7 +103,7 @@ def _run_clip(
     runner = _ClipRunner(model)
     # Float32 maths on whatever the weights are stored in (fp16 under cuda-comfy).
     parameters = {name: value.float() for name, value in runner.named_parameters()}
-    parameters.update({name: value for name, value in runner.named_buffers()})
+    parameters.update(dict(runner.named_buffers()))
     num_layers = len(getattr(model, "text_model", model).encoder.layers)
     if layer is not None and abs(layer) > num_layers:
         layer = None
@@ -96,7 +111,15 @@ def _run_clip(
         output, pooled = functional_call(
             runner,
             parameters,
-            (ids, rows, embedding_mask, layer, slot.layer_norm_hidden_state, eos_positions, slot.projected_pooled),
+            (
+                ids,
+                rows,
+                embedding_mask,
+                layer,
+                slot.layer_norm_hidden_state,
+                eos_positions,
+                slot.projected_pooled,
+            ),
         )
     return output.float(), pooled.float()
 
@@ -115,7 +138,9 @@ def encode_windows(
         z = output[index]
         if has_weights:
             empty = output[-1]
-            weights = torch.tensor([token.weight for token in window], dtype=torch.float32, device=z.device)
+            weights = torch.tensor(
+                [token.weight for token in window], dtype=torch.float32, device=z.device
+            )
             weighted = (z - empty) * weights[:, None] + empty
             # Tokens at weight 1 keep their exact values.
             z = torch.where((weights != 1.0)[:, None], weighted, z)

@@ -33,7 +33,9 @@ def _segment_words(segment: str) -> list[str]:
     return [part for part in parts if part != ""]
 
 
-def _embedding_tokens(word: str, *, lookup: EmbeddingLookup | None) -> tuple[list[torch.Tensor], str]:
+def _embedding_tokens(
+    word: str, *, lookup: EmbeddingLookup | None
+) -> tuple[list[torch.Tensor], str]:
     """Return the embedding rows for ``embedding:NAME rest`` and the leftover text."""
     body = word[len(EMBEDDING_PREFIX) :].strip("\n")
     name, _, rest = body.partition(" ")
@@ -42,8 +44,10 @@ def _embedding_tokens(word: str, *, lookup: EmbeddingLookup | None) -> tuple[lis
     vectors = lookup(stripped) if lookup is not None else None
     if vectors is None:
         # ComfyUI ignores a missing embedding with a warning; a reproduction must not guess.
-        raise ResourceNotFoundError(f"prompt uses embedding {stripped!r}, which this job does not provide")
-    return [row for row in vectors.reshape(-1, vectors.shape[-1])], leftover
+        raise ResourceNotFoundError(
+            f"prompt uses embedding {stripped!r}, which this job does not provide"
+        )
+    return list(vectors.reshape(-1, vectors.shape[-1])), leftover
 
 
 def segment_tokens(

@@ -8,7 +8,16 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, ImageSequence
 
-from renderworker.engine.nodes.spec import COMBO, FLOAT, INT, LINK, STRING, OutputImage, RunState, register
+from renderworker.engine.nodes.spec import (
+    COMBO,
+    FLOAT,
+    INT,
+    LINK,
+    STRING,
+    OutputImage,
+    RunState,
+    register,
+)
 from renderworker.engine.resize import IMAGE_METHODS, upscale
 
 MAX_RESOLUTION = 16384
@@ -56,7 +65,9 @@ def load_image(state: RunState, *, image: str) -> tuple[torch.Tensor, torch.Tens
     },
     outputs=("IMAGE",),
 )
-def image_scale(state: RunState, *, image: torch.Tensor, upscale_method: str, width: int, height: int, crop: str) -> tuple[torch.Tensor]:
+def image_scale(
+    state: RunState, *, image: torch.Tensor, upscale_method: str, width: int, height: int, crop: str
+) -> tuple[torch.Tensor]:
     if width == 0 and height == 0:
         return (image,)
     samples = image.movedim(-1, 1)
@@ -64,31 +75,56 @@ def image_scale(state: RunState, *, image: torch.Tensor, upscale_method: str, wi
         width = max(1, round(samples.shape[3] * height / samples.shape[2]))
     elif height == 0:
         height = max(1, round(samples.shape[2] * width / samples.shape[3]))
-    return (upscale(samples=samples, width=width, height=height, method=upscale_method, crop=crop).movedim(1, -1),)
+    return (
+        upscale(
+            samples=samples, width=width, height=height, method=upscale_method, crop=crop
+        ).movedim(1, -1),
+    )
 
 
 @register(
     "ImageScaleBy",
-    inputs={"image": LINK("IMAGE"), "upscale_method": COMBO(IMAGE_METHODS), "scale_by": FLOAT(1.0, 0.01, 8.0)},
+    inputs={
+        "image": LINK("IMAGE"),
+        "upscale_method": COMBO(IMAGE_METHODS),
+        "scale_by": FLOAT(1.0, 0.01, 8.0),
+    },
     outputs=("IMAGE",),
 )
-def image_scale_by(state: RunState, *, image: torch.Tensor, upscale_method: str, scale_by: float) -> tuple[torch.Tensor]:
+def image_scale_by(
+    state: RunState, *, image: torch.Tensor, upscale_method: str, scale_by: float
+) -> tuple[torch.Tensor]:
     samples = image.movedim(-1, 1)
     width = round(samples.shape[3] * scale_by)
     height = round(samples.shape[2] * scale_by)
-    return (upscale(samples=samples, width=width, height=height, method=upscale_method, crop="disabled").movedim(1, -1),)
+    return (
+        upscale(
+            samples=samples, width=width, height=height, method=upscale_method, crop="disabled"
+        ).movedim(1, -1),
+    )
 
 
 def _collect(state: RunState, *, images: torch.Tensor, prefix: str) -> tuple[()]:
-    for index, image in enumerate(images):
+    for _index, image in enumerate(images):
         filename = f"{prefix}_{len(state.images) + 1:05}_.png"
-        state.images.append(OutputImage(node_id=state.node_id, filename=filename, pixels=to_uint8(image)))
+        state.images.append(
+            OutputImage(node_id=state.node_id, filename=filename, pixels=to_uint8(image))
+        )
     return ()
 
 
-@register("SaveImage", inputs={"images": LINK("IMAGE"), "filename_prefix": STRING("ComfyUI")}, outputs=(), is_output=True)
+@register(
+    "SaveImage",
+    inputs={"images": LINK("IMAGE"), "filename_prefix": STRING("ComfyUI")},
+    outputs=(),
+    is_output=True,
+)
 def save_image(state: RunState, *, images: torch.Tensor, filename_prefix: str) -> tuple[()]:
-    return _collect(state, images=images, prefix=filename_prefix.replace("/", "_").replace("\\", "_") or "ComfyUI")
+    return _collect(
+        state,
+        images=images,
+        prefix=filename_prefix.replace("/", "_").replace("\\", "_") or "ComfyUI",
+    )
 
 
 @register("PreviewImage", inputs={"images": LINK("IMAGE")}, outputs=(), is_output=True)

@@ -15,11 +15,19 @@ CROPS = ("disabled", "center")
 
 @register(
     "EmptyLatentImage",
-    inputs={"width": INT(512, 16, MAX_RESOLUTION), "height": INT(512, 16, MAX_RESOLUTION), "batch_size": INT(1, 1, 4096)},
+    inputs={
+        "width": INT(512, 16, MAX_RESOLUTION),
+        "height": INT(512, 16, MAX_RESOLUTION),
+        "batch_size": INT(1, 1, 4096),
+    },
     outputs=("LATENT",),
 )
-def empty_latent_image(state: RunState, *, width: int, height: int, batch_size: int) -> tuple[LatentValue]:
-    return (LatentValue(torch.zeros([batch_size, 4, height // 8, width // 8], dtype=torch.float32)),)
+def empty_latent_image(
+    state: RunState, *, width: int, height: int, batch_size: int
+) -> tuple[LatentValue]:
+    return (
+        LatentValue(torch.zeros([batch_size, 4, height // 8, width // 8], dtype=torch.float32)),
+    )
 
 
 def vae_decode_pixels(*, vae: VaeValue, samples: torch.Tensor) -> torch.Tensor:
@@ -46,7 +54,9 @@ def vae_encode(state: RunState, *, pixels: torch.Tensor, vae: VaeValue) -> tuple
     cropped = pixels[:, top : top + height, left : left + width, :3]
     image = cropped.movedim(-1, 1) * 2.0 - 1.0
     with torch.no_grad():
-        encoded = vae.module.encode(image.to(device=vae.device, dtype=vae.dtype), return_dict=False)[0]  # type: ignore[operator]
+        encoded = vae.module.encode(
+            image.to(device=vae.device, dtype=vae.dtype), return_dict=False
+        )[0]  # type: ignore[operator]
     # The distribution's mean: ComfyUI's VAE encode is deterministic.
     return (LatentValue(encoded.mode().float().cpu()),)
 
@@ -62,7 +72,15 @@ def vae_encode(state: RunState, *, pixels: torch.Tensor, vae: VaeValue) -> tuple
     },
     outputs=("LATENT",),
 )
-def latent_upscale(state: RunState, *, samples: LatentValue, upscale_method: str, width: int, height: int, crop: str) -> tuple[LatentValue]:
+def latent_upscale(
+    state: RunState,
+    *,
+    samples: LatentValue,
+    upscale_method: str,
+    width: int,
+    height: int,
+    crop: str,
+) -> tuple[LatentValue]:
     latent = samples.samples
     if width == 0 and height == 0:
         return (samples,)
@@ -74,18 +92,28 @@ def latent_upscale(state: RunState, *, samples: LatentValue, upscale_method: str
         height = max(64, round(latent.shape[-2] * width / latent.shape[-1]))
     else:
         width, height = max(64, width), max(64, height)
-    scaled = upscale(samples=latent, width=width // 8, height=height // 8, method=upscale_method, crop=crop)
+    scaled = upscale(
+        samples=latent, width=width // 8, height=height // 8, method=upscale_method, crop=crop
+    )
     return (LatentValue(scaled, samples.batch_index, None),)
 
 
 @register(
     "LatentUpscaleBy",
-    inputs={"samples": LINK("LATENT"), "upscale_method": COMBO(LATENT_METHODS), "scale_by": FLOAT(1.5, 0.01, 8.0)},
+    inputs={
+        "samples": LINK("LATENT"),
+        "upscale_method": COMBO(LATENT_METHODS),
+        "scale_by": FLOAT(1.5, 0.01, 8.0),
+    },
     outputs=("LATENT",),
 )
-def latent_upscale_by(state: RunState, *, samples: LatentValue, upscale_method: str, scale_by: float) -> tuple[LatentValue]:
+def latent_upscale_by(
+    state: RunState, *, samples: LatentValue, upscale_method: str, scale_by: float
+) -> tuple[LatentValue]:
     latent = samples.samples
     width = round(latent.shape[-1] * scale_by)
     height = round(latent.shape[-2] * scale_by)
-    scaled = upscale(samples=latent, width=width, height=height, method=upscale_method, crop="disabled")
+    scaled = upscale(
+        samples=latent, width=width, height=height, method=upscale_method, crop="disabled"
+    )
     return (LatentValue(scaled, samples.batch_index, None),)

@@ -46,13 +46,37 @@ def _schedule(model: ModelValue) -> DiscreteSchedule:
     outputs=("LATENT",),
 )
 def ksampler(
-    state: RunState, *, model: ModelValue, seed: int, steps: int, cfg: float, sampler_name: str, scheduler: str,
-    positive: Conditioning, negative: Conditioning, latent_image: LatentValue, denoise: float,
+    state: RunState,
+    *,
+    model: ModelValue,
+    seed: int,
+    steps: int,
+    cfg: float,
+    sampler_name: str,
+    scheduler: str,
+    positive: Conditioning,
+    negative: Conditioning,
+    latent_image: LatentValue,
+    denoise: float,
 ) -> tuple[LatentValue]:
-    sigmas = ksampler_sigmas(schedule=_schedule(model), scheduler=scheduler, sampler=sampler_name, steps=steps, denoise=denoise)
+    sigmas = ksampler_sigmas(
+        schedule=_schedule(model),
+        scheduler=scheduler,
+        sampler=sampler_name,
+        steps=steps,
+        denoise=denoise,
+    )
     output, _ = run_sampling(
-        state, model=model, latent=latent_image, sigmas=sigmas, sampler=sampler_name, seed=seed, add_noise=True,
-        positive=positive, negative=negative, cfg=cfg,
+        state,
+        model=model,
+        latent=latent_image,
+        sigmas=sigmas,
+        sampler=sampler_name,
+        seed=seed,
+        add_noise=True,
+        positive=positive,
+        negative=negative,
+        cfg=cfg,
     )
     return (output,)
 
@@ -77,18 +101,42 @@ def ksampler(
     outputs=("LATENT",),
 )
 def ksampler_advanced(
-    state: RunState, *, model: ModelValue, add_noise: str, noise_seed: int, steps: int, cfg: float, sampler_name: str,
-    scheduler: str, positive: Conditioning, negative: Conditioning, latent_image: LatentValue, start_at_step: int,
-    end_at_step: int, return_with_leftover_noise: str,
+    state: RunState,
+    *,
+    model: ModelValue,
+    add_noise: str,
+    noise_seed: int,
+    steps: int,
+    cfg: float,
+    sampler_name: str,
+    scheduler: str,
+    positive: Conditioning,
+    negative: Conditioning,
+    latent_image: LatentValue,
+    start_at_step: int,
+    end_at_step: int,
+    return_with_leftover_noise: str,
 ) -> tuple[LatentValue]:
     sigmas = advanced_sigmas(
-        schedule=_schedule(model), scheduler=scheduler, sampler=sampler_name, steps=steps,
-        start_at_step=start_at_step, end_at_step=end_at_step,
+        schedule=_schedule(model),
+        scheduler=scheduler,
+        sampler=sampler_name,
+        steps=steps,
+        start_at_step=start_at_step,
+        end_at_step=end_at_step,
         return_with_leftover_noise=return_with_leftover_noise == "enable",
     )
     output, _ = run_sampling(
-        state, model=model, latent=latent_image, sigmas=sigmas, sampler=sampler_name, seed=noise_seed,
-        add_noise=add_noise == "enable", positive=positive, negative=negative, cfg=cfg,
+        state,
+        model=model,
+        latent=latent_image,
+        sigmas=sigmas,
+        sampler=sampler_name,
+        seed=noise_seed,
+        add_noise=add_noise == "enable",
+        positive=positive,
+        negative=negative,
+        cfg=cfg,
     )
     return (output,)
 
@@ -118,9 +166,13 @@ def ksampler_select(state: RunState, *, sampler_name: str) -> tuple[SamplerValue
     },
     outputs=("SIGMAS",),
 )
-def basic_scheduler(state: RunState, *, model: ModelValue, scheduler: str, steps: int, denoise: float) -> tuple[SigmasValue]:
+def basic_scheduler(
+    state: RunState, *, model: ModelValue, scheduler: str, steps: int, denoise: float
+) -> tuple[SigmasValue]:
     # Unlike KSampler: no n+1 rule for dpm_2/uni_pc, and any denoise < 1 shortens the schedule.
-    sigmas = basic_scheduler_sigmas(schedule=_schedule(model), scheduler=scheduler, steps=steps, denoise=denoise)
+    sigmas = basic_scheduler_sigmas(
+        schedule=_schedule(model), scheduler=scheduler, steps=steps, denoise=denoise
+    )
     return (SigmasValue(sigmas),)
 
 
@@ -134,12 +186,25 @@ def basic_scheduler(state: RunState, *, model: ModelValue, scheduler: str, steps
     },
     outputs=("GUIDER",),
 )
-def cfg_guider(state: RunState, *, model: ModelValue, positive: Conditioning, negative: Conditioning, cfg: float) -> tuple[GuiderValue]:
+def cfg_guider(
+    state: RunState,
+    *,
+    model: ModelValue,
+    positive: Conditioning,
+    negative: Conditioning,
+    cfg: float,
+) -> tuple[GuiderValue]:
     return (GuiderValue(model, positive, negative, cfg),)
 
 
-@register("BasicGuider", inputs={"model": LINK("MODEL"), "conditioning": LINK("CONDITIONING")}, outputs=("GUIDER",))
-def basic_guider(state: RunState, *, model: ModelValue, conditioning: Conditioning) -> tuple[GuiderValue]:
+@register(
+    "BasicGuider",
+    inputs={"model": LINK("MODEL"), "conditioning": LINK("CONDITIONING")},
+    outputs=("GUIDER",),
+)
+def basic_guider(
+    state: RunState, *, model: ModelValue, conditioning: Conditioning
+) -> tuple[GuiderValue]:
     return (GuiderValue(model, conditioning, None, 1.0),)
 
 
@@ -155,10 +220,23 @@ def basic_guider(state: RunState, *, model: ModelValue, conditioning: Conditioni
     outputs=("LATENT", "LATENT"),
 )
 def sampler_custom_advanced(
-    state: RunState, *, noise: NoiseValue, guider: GuiderValue, sampler: SamplerValue, sigmas: SigmasValue,
+    state: RunState,
+    *,
+    noise: NoiseValue,
+    guider: GuiderValue,
+    sampler: SamplerValue,
+    sigmas: SigmasValue,
     latent_image: LatentValue,
 ) -> tuple[LatentValue, LatentValue]:
     return run_sampling(
-        state, model=guider.model, latent=latent_image, sigmas=sigmas.sigmas, sampler=sampler.name, seed=noise.seed,
-        add_noise=noise.enabled, positive=guider.positive, negative=guider.negative, cfg=guider.cfg,
+        state,
+        model=guider.model,
+        latent=latent_image,
+        sigmas=sigmas.sigmas,
+        sampler=sampler.name,
+        seed=noise.seed,
+        add_noise=noise.enabled,
+        positive=guider.positive,
+        negative=guider.negative,
+        cfg=guider.cfg,
     )

@@ -33,11 +33,15 @@ class InputSpec:
         return self.choices or ()
 
 
-def INT(default: int | None = None, minimum: float | None = None, maximum: float | None = None) -> InputSpec:
+def INT(
+    default: int | None = None, minimum: float | None = None, maximum: float | None = None
+) -> InputSpec:
     return InputSpec("INT", default, minimum, maximum)
 
 
-def FLOAT(default: float | None = None, minimum: float | None = None, maximum: float | None = None) -> InputSpec:
+def FLOAT(
+    default: float | None = None, minimum: float | None = None, maximum: float | None = None
+) -> InputSpec:
     return InputSpec("FLOAT", default, minimum, maximum)
 
 
@@ -45,7 +49,10 @@ def STRING(default: str | None = None) -> InputSpec:
     return InputSpec("STRING", default)
 
 
-def COMBO(choices: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None, default: str | None = None) -> InputSpec:
+def COMBO(
+    choices: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None,
+    default: str | None = None,
+) -> InputSpec:
     """A choice widget; ``choices=None`` accepts any string (file names are checked at run time)."""
     return InputSpec("COMBO", default, choices=choices)
 
@@ -72,7 +79,11 @@ NODES: dict[str, NodeSpec] = {}
 
 
 def register(
-    class_type: str, *, inputs: dict[str, InputSpec], outputs: tuple[str, ...], is_output: bool = False
+    class_type: str,
+    *,
+    inputs: dict[str, InputSpec],
+    outputs: tuple[str, ...],
+    is_output: bool = False,
 ) -> Callable[[Callable[..., tuple[Any, ...]]], Callable[..., tuple[Any, ...]]]:
     """Declare a node implementation under its ComfyUI class_type."""
 
@@ -87,16 +98,24 @@ def coerce_widget(*, node_id: str, class_type: str, name: str, spec: InputSpec, 
     """Check a literal input against its spec; return it in its Python type."""
 
     def fail(expected: str) -> NodeInputError:
-        return NodeInputError(f"node {node_id} ({class_type}) input {name!r}: got {value!r}, expected {expected}")
+        return NodeInputError(
+            f"node {node_id} ({class_type}) input {name!r}: got {value!r}, expected {expected}"
+        )
 
     if spec.kind in ("INT", "SEED"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            isinstance(value, float) and not value.is_integer()
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not value.is_integer())
         ):
             raise fail("an integer")
         number: float = int(value)
     elif spec.kind == "FLOAT":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             raise fail("a number")
         number = float(value)
     elif spec.kind == "STRING":
@@ -110,7 +129,9 @@ def coerce_widget(*, node_id: str, class_type: str, name: str, spec: InputSpec, 
         if choices and value not in choices:
             raise fail("one of " + ", ".join(choices))
         return value
-    if spec.minimum is not None and number < spec.minimum or spec.maximum is not None and number > spec.maximum:
+    if (spec.minimum is not None and number < spec.minimum) or (
+        spec.maximum is not None and number > spec.maximum
+    ):
         raise fail(f"a value in {spec.minimum}..{spec.maximum}")
     return number
 

@@ -45,7 +45,12 @@ RenderFunction = Callable[..., RenderResult]
 @pytest.fixture
 def render(resources: Resources) -> RenderFunction:
     def run(graph: dict[str, Any], **kwargs: Any) -> RenderResult:
-        return render_graph(graph=copy.deepcopy(graph), resources=resources, profile=get_profile(name=CPU_FP32), **kwargs)
+        return render_graph(
+            graph=copy.deepcopy(graph),
+            resources=resources,
+            profile=get_profile(name=CPU_FP32),
+            **kwargs,
+        )
 
     return run
 
@@ -70,14 +75,24 @@ def txt2img_graph(
     """The default ComfyUI txt2img graph (API format) at a tiny size."""
     return {
         "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": checkpoint}},
-        "5": {"class_type": "EmptyLatentImage", "inputs": {"width": size, "height": size, "batch_size": batch}},
+        "5": {
+            "class_type": "EmptyLatentImage",
+            "inputs": {"width": size, "height": size, "batch_size": batch},
+        },
         "6": {"class_type": "CLIPTextEncode", "inputs": {"text": positive, "clip": ["4", 1]}},
         "7": {"class_type": "CLIPTextEncode", "inputs": {"text": negative, "clip": ["4", 1]}},
         "3": {
             "class_type": "KSampler",
             "inputs": {
-                "seed": seed, "steps": steps, "cfg": cfg, "sampler_name": sampler, "scheduler": scheduler,
-                "denoise": 1.0, "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0],
+                "seed": seed,
+                "steps": steps,
+                "cfg": cfg,
+                "sampler_name": sampler,
+                "scheduler": scheduler,
+                "denoise": 1.0,
+                "model": ["4", 0],
+                "positive": ["6", 0],
+                "negative": ["7", 0],
                 "latent_image": ["5", 0],
             },
         },

@@ -3,20 +3,25 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import RenderFunction, txt2img_graph
 
 import renderworker.engine.resources as resources_module
-from conftest import RenderFunction, txt2img_graph
 from renderworker.engine.errors import GraphInvalidError, UnsupportedNodesError
 from renderworker.engine.executor import plan_graph
 from renderworker.engine.nodes.spec import ProgressEvent
 from renderworker.engine.sampling_api import RenderCancelled
 
 
-def test_unsupported_nodes_are_all_listed_before_any_model_loads(render: RenderFunction, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unsupported_nodes_are_all_listed_before_any_model_loads(
+    render: RenderFunction, monkeypatch: pytest.MonkeyPatch
+) -> None:
     loads: list[Any] = []
     monkeypatch.setattr(resources_module, "load_checkpoint", lambda **kwargs: loads.append(kwargs))
     graph = txt2img_graph()
-    graph["40"] = {"class_type": "FluxGuidance", "inputs": {"conditioning": ["6", 0], "guidance": 3.5}}
+    graph["40"] = {
+        "class_type": "FluxGuidance",
+        "inputs": {"conditioning": ["6", 0], "guidance": 3.5},
+    }
     graph["41"] = {"class_type": "IPAdapterApply", "inputs": {}}
     with pytest.raises(UnsupportedNodesError) as raised:
         render(graph)
@@ -39,13 +44,18 @@ def test_missing_input_bad_link_and_wrong_type_are_reported_together() -> None:
     assert ("3", "required input 'steps' is missing") in reasons
     assert ("6", "input 'clip' links to node '99', which is not in the graph") in reasons
     assert ("8", "input 'vae' expects VAE but node 4 output 0 is MODEL") in reasons
-    assert any(node_id == "5" and "'width'" in reason and "expected an integer" in reason for node_id, reason in reasons)
+    assert any(
+        node_id == "5" and "'width'" in reason and "expected an integer" in reason
+        for node_id, reason in reasons
+    )
 
 
 def test_widget_ranges_are_checked() -> None:
     graph = txt2img_graph()
     graph["3"]["inputs"]["denoise"] = 1.5
-    with pytest.raises(GraphInvalidError, match=r"'denoise': got 1.5, expected a value in 0.0..1.0"):
+    with pytest.raises(
+        GraphInvalidError, match=r"'denoise': got 1.5, expected a value in 0.0..1.0"
+    ):
         plan_graph(graph=graph)
 
 
@@ -69,7 +79,9 @@ def test_only_nodes_the_outputs_need_are_planned_in_dependency_order() -> None:
     order = [node.node_id for node in plan_graph(graph=graph).order]
     assert "50" not in order
     assert set(order) == {"3", "4", "5", "6", "7", "8", "9"}
-    assert order.index("4") < order.index("6") < order.index("3") < order.index("8") < order.index("9")
+    assert (
+        order.index("4") < order.index("6") < order.index("3") < order.index("8") < order.index("9")
+    )
 
 
 def test_literal_lists_are_unwrapped_from_value_objects() -> None:
@@ -79,10 +91,16 @@ def test_literal_lists_are_unwrapped_from_value_objects() -> None:
     assert node.literals["text"] == "a cat"
 
 
-def test_progress_reports_each_sampler_step_and_timings_cover_each_node(render: RenderFunction) -> None:
+def test_progress_reports_each_sampler_step_and_timings_cover_each_node(
+    render: RenderFunction,
+) -> None:
     events: list[ProgressEvent] = []
     result = render(txt2img_graph(steps=3), on_progress=events.append)
-    steps = [(event.node_id, event.class_type, event.step, event.total) for event in events if event.total]
+    steps = [
+        (event.node_id, event.class_type, event.step, event.total)
+        for event in events
+        if event.total
+    ]
     assert steps == [("3", "KSampler", 1, 3), ("3", "KSampler", 2, 3), ("3", "KSampler", 3, 3)]
     assert [timing.node_id for timing in result.timings] == ["4", "6", "7", "5", "3", "8", "9"]
     assert all(timing.seconds >= 0 and timing.peak_memory_bytes > 0 for timing in result.timings)
@@ -104,5 +122,5 @@ def test_cancellation_stops_the_sampler_mid_run(render: RenderFunction) -> None:
 def test_missing_model_file_names_the_file(render: RenderFunction) -> None:
     from renderworker.engine.errors import ResourceNotFoundError
 
-    with pytest.raises(ResourceNotFoundError, match="'nope.safetensors' not found"):
+    with pytest.raises(ResourceNotFoundError, match=r"'nope.safetensors' not found"):
         render(txt2img_graph(checkpoint="nope.safetensors"))

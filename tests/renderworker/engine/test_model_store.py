@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,9 @@ def test_local_file_named_by_hash_is_verified(tmp_path: Path) -> None:
 def test_s3_download_is_verified_and_cached(tmp_path: Path) -> None:
     data = b"x" * 50
     s3 = FakeS3({f"models/{_sha(data)}": data})
-    store = ModelStore(cache_dir=tmp_path / "cache", max_cache_bytes=1000, s3_bucket="kiln", s3_client=s3)
+    store = ModelStore(
+        cache_dir=tmp_path / "cache", max_cache_bytes=1000, s3_bucket="kiln", s3_client=s3
+    )
     path = store.resolve(sha256=_sha(data))
     assert path.read_bytes() == data
     assert store.resolve(sha256=_sha(data)) == path
@@ -59,7 +60,9 @@ def test_s3_download_is_verified_and_cached(tmp_path: Path) -> None:
 def test_s3_object_with_wrong_content_is_refused_and_not_cached(tmp_path: Path) -> None:
     claimed = _sha(b"the real model")
     s3 = FakeS3({f"models/{claimed}": b"tampered"})
-    store = ModelStore(cache_dir=tmp_path / "cache", max_cache_bytes=1000, s3_bucket="kiln", s3_client=s3)
+    store = ModelStore(
+        cache_dir=tmp_path / "cache", max_cache_bytes=1000, s3_bucket="kiln", s3_client=s3
+    )
     with pytest.raises(ModelStoreError, match="refused"):
         store.resolve(sha256=claimed)
     assert list((tmp_path / "cache").iterdir()) == []
@@ -68,14 +71,18 @@ def test_s3_object_with_wrong_content_is_refused_and_not_cached(tmp_path: Path) 
 def test_disk_cache_evicts_least_recently_used_over_the_cap(tmp_path: Path) -> None:
     blobs = [bytes([index]) * 40 for index in range(3)]
     s3 = FakeS3({f"models/{_sha(blob)}": blob for blob in blobs})
-    store = ModelStore(cache_dir=tmp_path / "cache", max_cache_bytes=100, s3_bucket="kiln", s3_client=s3)
+    store = ModelStore(
+        cache_dir=tmp_path / "cache", max_cache_bytes=100, s3_bucket="kiln", s3_client=s3
+    )
     first = store.resolve(sha256=_sha(blobs[0]))
     store.resolve(sha256=_sha(blobs[1]))
     os.utime(first, (1, 1))
     os.utime(tmp_path / "cache" / _sha(blobs[1]), (2, 2))
     store.resolve(sha256=_sha(blobs[0]))  # touched: now the most recent
     store.resolve(sha256=_sha(blobs[2]))
-    assert sorted(path.name for path in store.cached_files()) == sorted([_sha(blobs[0]), _sha(blobs[2])])
+    assert sorted(path.name for path in store.cached_files()) == sorted(
+        [_sha(blobs[0]), _sha(blobs[2])]
+    )
 
 
 def test_bad_hash_text_is_refused(tmp_path: Path) -> None:

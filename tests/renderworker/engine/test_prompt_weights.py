@@ -6,7 +6,9 @@ from renderworker.engine.prompt_weights import parse_prompt_weights, unescape
 
 
 def parsed(text: str) -> list[tuple[str, float]]:
-    return [(unescape(segment), round(weight, 6)) for segment, weight in parse_prompt_weights(text=text)]
+    return [
+        (unescape(segment), round(weight, 6)) for segment, weight in parse_prompt_weights(text=text)
+    ]
 
 
 def test_plain_text_is_one_segment_at_weight_one() -> None:

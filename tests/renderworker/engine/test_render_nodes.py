@@ -9,13 +9,18 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import RenderFunction, pixels, txt2img_graph
 from PIL import Image
 
-from conftest import RenderFunction, pixels, txt2img_graph
 from renderworker.engine.executor import render_graph
 from renderworker.engine.precision import CPU_FP32, get_profile
 from renderworker.engine.resources import Resources
-from renderworker.tiny_models import TINY_SD1_LORA_KOHYA, TINY_SD1_LORA_PEFT, TINY_SDXL_LORA_KOHYA, TINY_VAE
+from renderworker.tiny_models import (
+    TINY_SD1_LORA_KOHYA,
+    TINY_SD1_LORA_PEFT,
+    TINY_SDXL_LORA_KOHYA,
+    TINY_VAE,
+)
 
 
 def test_same_graph_twice_gives_identical_bytes(render: RenderFunction) -> None:
@@ -27,7 +32,11 @@ def test_same_graph_twice_gives_identical_bytes(render: RenderFunction) -> None:
 
 def test_seed_prompt_and_cfg_change_the_image(render: RenderFunction) -> None:
     base = pixels(render(txt2img_graph()))
-    for changed in (txt2img_graph(seed=2), txt2img_graph(positive="a painting of a blue dog"), txt2img_graph(cfg=8.0)):
+    for changed in (
+        txt2img_graph(seed=2),
+        txt2img_graph(positive="a painting of a blue dog"),
+        txt2img_graph(cfg=8.0),
+    ):
         assert not np.array_equal(base, pixels(render(changed)))
 
 
@@ -47,7 +56,13 @@ def with_lora(graph: dict[str, Any], *, name: str, model: float, clip: float) ->
     graph = copy.deepcopy(graph)
     graph["10"] = {
         "class_type": "LoraLoader",
-        "inputs": {"model": ["4", 0], "clip": ["4", 1], "lora_name": name, "strength_model": model, "strength_clip": clip},
+        "inputs": {
+            "model": ["4", 0],
+            "clip": ["4", 1],
+            "lora_name": name,
+            "strength_model": model,
+            "strength_clip": clip,
+        },
     }
     graph["3"]["inputs"]["model"] = ["10", 0]
     graph["6"]["inputs"]["clip"] = ["10", 1]
@@ -60,14 +75,20 @@ def test_lora_strengths_change_the_image_and_zero_is_no_lora(render: RenderFunct
     zero = render(with_lora(txt2img_graph(), name=TINY_SD1_LORA_KOHYA, model=0.0, clip=0.0))
     assert np.array_equal(plain, pixels(zero))
     full = pixels(render(with_lora(txt2img_graph(), name=TINY_SD1_LORA_KOHYA, model=1.0, clip=1.0)))
-    model_only = pixels(render(with_lora(txt2img_graph(), name=TINY_SD1_LORA_KOHYA, model=1.0, clip=0.0)))
-    weaker = pixels(render(with_lora(txt2img_graph(), name=TINY_SD1_LORA_KOHYA, model=0.8, clip=1.0)))
+    model_only = pixels(
+        render(with_lora(txt2img_graph(), name=TINY_SD1_LORA_KOHYA, model=1.0, clip=0.0))
+    )
+    weaker = pixels(
+        render(with_lora(txt2img_graph(), name=TINY_SD1_LORA_KOHYA, model=0.8, clip=1.0))
+    )
     assert len({plain.tobytes(), full.tobytes(), model_only.tobytes(), weaker.tobytes()}) == 4
     # Back to no LoRA on the cached checkpoint: pristine weights again.
     assert np.array_equal(plain, pixels(render(txt2img_graph())))
 
 
-def test_lora_loader_model_only_equals_lora_loader_without_clip_strength(render: RenderFunction) -> None:
+def test_lora_loader_model_only_equals_lora_loader_without_clip_strength(
+    render: RenderFunction,
+) -> None:
     graph = txt2img_graph()
     graph["10"] = {
         "class_type": "LoraLoaderModelOnly",
@@ -80,10 +101,15 @@ def test_lora_loader_model_only_equals_lora_loader_without_clip_strength(render:
     assert model_only.warnings == []
 
 
-def test_clip_set_last_layer_minus_one_is_the_default_and_minus_two_differs(render: RenderFunction) -> None:
+def test_clip_set_last_layer_minus_one_is_the_default_and_minus_two_differs(
+    render: RenderFunction,
+) -> None:
     def with_layer(layer: int) -> dict[str, Any]:
         graph = txt2img_graph()
-        graph["11"] = {"class_type": "CLIPSetLastLayer", "inputs": {"clip": ["4", 1], "stop_at_clip_layer": layer}}
+        graph["11"] = {
+            "class_type": "CLIPSetLastLayer",
+            "inputs": {"clip": ["4", 1], "stop_at_clip_layer": layer},
+        }
         graph["6"]["inputs"]["clip"] = ["11", 0]
         graph["7"]["inputs"]["clip"] = ["11", 0]
         return graph
@@ -106,9 +132,19 @@ def test_ksampler_advanced_over_all_steps_equals_ksampler(render: RenderFunction
     advanced["3"] = {
         "class_type": "KSamplerAdvanced",
         "inputs": {
-            "add_noise": "enable", "noise_seed": 1, "steps": 4, "cfg": 7.0, "sampler_name": "dpmpp_2m",
-            "scheduler": "karras", "start_at_step": 0, "end_at_step": 10000, "return_with_leftover_noise": "disable",
-            "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0], "latent_image": ["5", 0],
+            "add_noise": "enable",
+            "noise_seed": 1,
+            "steps": 4,
+            "cfg": 7.0,
+            "sampler_name": "dpmpp_2m",
+            "scheduler": "karras",
+            "start_at_step": 0,
+            "end_at_step": 10000,
+            "return_with_leftover_noise": "disable",
+            "model": ["4", 0],
+            "positive": ["6", 0],
+            "negative": ["7", 0],
+            "latent_image": ["5", 0],
         },
     }
     assert np.array_equal(pixels(render(graph)), pixels(render(advanced)))
@@ -117,14 +153,38 @@ def test_ksampler_advanced_over_all_steps_equals_ksampler(render: RenderFunction
 def test_two_pass_ksampler_advanced_matches_one_pass_closely(render: RenderFunction) -> None:
     one_pass = pixels(render(txt2img_graph(steps=4)))
     graph = txt2img_graph(steps=4)
-    common = {"cfg": 7.0, "sampler_name": "euler", "scheduler": "normal", "steps": 4, "noise_seed": 1,
-              "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0]}
-    graph["3"] = {"class_type": "KSamplerAdvanced", "inputs": {
-        **common, "add_noise": "enable", "start_at_step": 0, "end_at_step": 2,
-        "return_with_leftover_noise": "enable", "latent_image": ["5", 0]}}
-    graph["13"] = {"class_type": "KSamplerAdvanced", "inputs": {
-        **common, "add_noise": "disable", "start_at_step": 2, "end_at_step": 10000,
-        "return_with_leftover_noise": "disable", "latent_image": ["3", 0]}}
+    common = {
+        "cfg": 7.0,
+        "sampler_name": "euler",
+        "scheduler": "normal",
+        "steps": 4,
+        "noise_seed": 1,
+        "model": ["4", 0],
+        "positive": ["6", 0],
+        "negative": ["7", 0],
+    }
+    graph["3"] = {
+        "class_type": "KSamplerAdvanced",
+        "inputs": {
+            **common,
+            "add_noise": "enable",
+            "start_at_step": 0,
+            "end_at_step": 2,
+            "return_with_leftover_noise": "enable",
+            "latent_image": ["5", 0],
+        },
+    }
+    graph["13"] = {
+        "class_type": "KSamplerAdvanced",
+        "inputs": {
+            **common,
+            "add_noise": "disable",
+            "start_at_step": 2,
+            "end_at_step": 10000,
+            "return_with_leftover_noise": "disable",
+            "latent_image": ["3", 0],
+        },
+    }
     graph["8"]["inputs"]["samples"] = ["13", 0]
     two_pass = pixels(render(graph))
     # Equal up to the float rounding of dividing and re-multiplying by the latent scale.
@@ -134,15 +194,35 @@ def test_two_pass_ksampler_advanced_matches_one_pass_closely(render: RenderFunct
 def custom_sampler_graph(*, guider: str, noise: str = "RandomNoise") -> dict[str, Any]:
     graph = txt2img_graph(steps=4, sampler="euler_ancestral", scheduler="karras")
     del graph["3"]
-    graph["20"] = {"class_type": noise, "inputs": {"noise_seed": 1} if noise == "RandomNoise" else {}}
+    graph["20"] = {
+        "class_type": noise,
+        "inputs": {"noise_seed": 1} if noise == "RandomNoise" else {},
+    }
     if guider == "CFGGuider":
-        graph["21"] = {"class_type": "CFGGuider", "inputs": {"model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0], "cfg": 7.0}}
+        graph["21"] = {
+            "class_type": "CFGGuider",
+            "inputs": {"model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0], "cfg": 7.0},
+        }
     else:
-        graph["21"] = {"class_type": "BasicGuider", "inputs": {"model": ["4", 0], "conditioning": ["6", 0]}}
+        graph["21"] = {
+            "class_type": "BasicGuider",
+            "inputs": {"model": ["4", 0], "conditioning": ["6", 0]},
+        }
     graph["22"] = {"class_type": "KSamplerSelect", "inputs": {"sampler_name": "euler_ancestral"}}
-    graph["23"] = {"class_type": "BasicScheduler", "inputs": {"model": ["4", 0], "scheduler": "karras", "steps": 4, "denoise": 1.0}}
-    graph["24"] = {"class_type": "SamplerCustomAdvanced", "inputs": {
-        "noise": ["20", 0], "guider": ["21", 0], "sampler": ["22", 0], "sigmas": ["23", 0], "latent_image": ["5", 0]}}
+    graph["23"] = {
+        "class_type": "BasicScheduler",
+        "inputs": {"model": ["4", 0], "scheduler": "karras", "steps": 4, "denoise": 1.0},
+    }
+    graph["24"] = {
+        "class_type": "SamplerCustomAdvanced",
+        "inputs": {
+            "noise": ["20", 0],
+            "guider": ["21", 0],
+            "sampler": ["22", 0],
+            "sigmas": ["23", 0],
+            "latent_image": ["5", 0],
+        },
+    }
     graph["8"]["inputs"]["samples"] = ["24", 0]
     return graph
 
@@ -153,7 +233,9 @@ def test_sampler_custom_advanced_with_cfg_guider_equals_ksampler(render: RenderF
 
 
 def test_basic_guider_equals_ksampler_at_cfg_one(render: RenderFunction) -> None:
-    ksampler = pixels(render(txt2img_graph(steps=4, sampler="euler_ancestral", scheduler="karras", cfg=1.0)))
+    ksampler = pixels(
+        render(txt2img_graph(steps=4, sampler="euler_ancestral", scheduler="karras", cfg=1.0))
+    )
     assert np.array_equal(ksampler, pixels(render(custom_sampler_graph(guider="BasicGuider"))))
 
 
@@ -171,8 +253,14 @@ def test_denoised_output_and_disable_noise(render: RenderFunction) -> None:
 def test_conditioning_combine_and_zero_out(render: RenderFunction) -> None:
     base = pixels(render(txt2img_graph()))
     combined = txt2img_graph()
-    combined["14"] = {"class_type": "CLIPTextEncode", "inputs": {"text": "a forest at night", "clip": ["4", 1]}}
-    combined["15"] = {"class_type": "ConditioningCombine", "inputs": {"conditioning_1": ["6", 0], "conditioning_2": ["14", 0]}}
+    combined["14"] = {
+        "class_type": "CLIPTextEncode",
+        "inputs": {"text": "a forest at night", "clip": ["4", 1]},
+    }
+    combined["15"] = {
+        "class_type": "ConditioningCombine",
+        "inputs": {"conditioning_1": ["6", 0], "conditioning_2": ["14", 0]},
+    }
     combined["3"]["inputs"]["positive"] = ["15", 0]
     zeroed = txt2img_graph()
     zeroed["16"] = {"class_type": "ConditioningZeroOut", "inputs": {"conditioning": ["7", 0]}}
@@ -183,9 +271,20 @@ def test_conditioning_combine_and_zero_out(render: RenderFunction) -> None:
 
 def sdxl_graph(*, width: int = 1024) -> dict[str, Any]:
     graph = txt2img_graph(checkpoint="tiny-sdxl.safetensors")
-    graph["6"] = {"class_type": "CLIPTextEncodeSDXL", "inputs": {
-        "clip": ["4", 1], "width": width, "height": 1024, "crop_w": 0, "crop_h": 0, "target_width": 1024,
-        "target_height": 1024, "text_g": "a photo of a red cat", "text_l": "a red cat, (sharp:1.2)"}}
+    graph["6"] = {
+        "class_type": "CLIPTextEncodeSDXL",
+        "inputs": {
+            "clip": ["4", 1],
+            "width": width,
+            "height": 1024,
+            "crop_w": 0,
+            "crop_h": 0,
+            "target_width": 1024,
+            "target_height": 1024,
+            "text_g": "a photo of a red cat",
+            "text_l": "a red cat, (sharp:1.2)",
+        },
+    }
     return graph
 
 
@@ -221,23 +320,57 @@ def img2img_graph() -> dict[str, Any]:
     graph = txt2img_graph(steps=4)
     del graph["5"]
     graph["30"] = {"class_type": "LoadImage", "inputs": {"image": "input.png"}}
-    graph["31"] = {"class_type": "ImageScale", "inputs": {"image": ["30", 0], "upscale_method": "bilinear", "width": 48, "height": 0, "crop": "disabled"}}
-    graph["32"] = {"class_type": "ImageScaleBy", "inputs": {"image": ["31", 0], "upscale_method": "lanczos", "scale_by": 0.75}}
+    graph["31"] = {
+        "class_type": "ImageScale",
+        "inputs": {
+            "image": ["30", 0],
+            "upscale_method": "bilinear",
+            "width": 48,
+            "height": 0,
+            "crop": "disabled",
+        },
+    }
+    graph["32"] = {
+        "class_type": "ImageScaleBy",
+        "inputs": {"image": ["31", 0], "upscale_method": "lanczos", "scale_by": 0.75},
+    }
     graph["33"] = {"class_type": "VAEEncode", "inputs": {"pixels": ["32", 0], "vae": ["4", 2]}}
     graph["3"]["inputs"]["latent_image"] = ["33", 0]
     graph["3"]["inputs"]["denoise"] = 0.5
-    graph["34"] = {"class_type": "LatentUpscale", "inputs": {"samples": ["3", 0], "upscale_method": "nearest-exact", "width": 64, "height": 64, "crop": "center"}}
-    graph["35"] = {"class_type": "LatentUpscaleBy", "inputs": {"samples": ["34", 0], "upscale_method": "bicubic", "scale_by": 0.5}}
+    graph["34"] = {
+        "class_type": "LatentUpscale",
+        "inputs": {
+            "samples": ["3", 0],
+            "upscale_method": "nearest-exact",
+            "width": 64,
+            "height": 64,
+            "crop": "center",
+        },
+    }
+    graph["35"] = {
+        "class_type": "LatentUpscaleBy",
+        "inputs": {"samples": ["34", 0], "upscale_method": "bicubic", "scale_by": 0.5},
+    }
     graph["8"]["inputs"]["samples"] = ["35", 0]
     return graph
 
 
-def test_img2img_chain_through_load_scale_encode_and_latent_upscale(tiny_dir: Path, component_cache: Any) -> None:
-    resources = Resources(model_dirs=[tiny_dir], cache=component_cache, input_images={"input.png": png_bytes(size=(40, 30), alpha=False)})
-    result = render_graph(graph=img2img_graph(), resources=resources, profile=get_profile(name=CPU_FP32))
+def test_img2img_chain_through_load_scale_encode_and_latent_upscale(
+    tiny_dir: Path, component_cache: Any
+) -> None:
+    resources = Resources(
+        model_dirs=[tiny_dir],
+        cache=component_cache,
+        input_images={"input.png": png_bytes(size=(40, 30), alpha=False)},
+    )
+    result = render_graph(
+        graph=img2img_graph(), resources=resources, profile=get_profile(name=CPU_FP32)
+    )
     # 40×30 → 48×36 → 36×27 → VAE crop 32×24 → latent 4×3 → 64×64 px target → 8×8 → ×0.5 → 4×4.
     assert result.images[0].pixels.shape == (32, 32, 3)
-    again = render_graph(graph=img2img_graph(), resources=resources, profile=get_profile(name=CPU_FP32))
+    again = render_graph(
+        graph=img2img_graph(), resources=resources, profile=get_profile(name=CPU_FP32)
+    )
     assert np.array_equal(result.images[0].pixels, again.images[0].pixels)
 
 
@@ -245,7 +378,13 @@ def test_load_image_mask_comes_from_alpha(tiny_dir: Path, component_cache: Any) 
     from renderworker.engine.nodes.images import load_image
     from renderworker.engine.nodes.spec import RunState
 
-    resources = Resources(model_dirs=[tiny_dir], input_images={"a.png": png_bytes(size=(8, 6), alpha=True), "b.png": png_bytes(size=(8, 6), alpha=False)})
+    resources = Resources(
+        model_dirs=[tiny_dir],
+        input_images={
+            "a.png": png_bytes(size=(8, 6), alpha=True),
+            "b.png": png_bytes(size=(8, 6), alpha=False),
+        },
+    )
     state = RunState(resources=resources, profile=get_profile(name=CPU_FP32))
     image, mask = load_image(state, image="a.png")
     raw = np.array(Image.open(io.BytesIO(resources.input_images["a.png"])))

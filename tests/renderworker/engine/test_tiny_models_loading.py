@@ -26,12 +26,16 @@ def _assert_same_weights(expected: torch.nn.Module, loaded: torch.nn.Module) -> 
     assert mismatched == []
 
 
-@pytest.mark.parametrize(("file_name", "family", "seed"), [(TINY_SD1, "sd1", 0), (TINY_SDXL, "sdxl", 1)])
+@pytest.mark.parametrize(
+    ("file_name", "family", "seed"), [(TINY_SD1, "sd1", 0), (TINY_SDXL, "sdxl", 1)]
+)
 def test_original_layout_checkpoint_loads_back_exactly_the_generated_weights(
     tiny_dir: Path, file_name: str, family: str, seed: int
 ) -> None:
     checkpoint = load_checkpoint(
-        path=tiny_dir / file_name, profile=get_profile(name=CPU_FP32), config_roots=[tiny_dir / "model_configs"]
+        path=tiny_dir / file_name,
+        profile=get_profile(name=CPU_FP32),
+        config_roots=[tiny_dir / "model_configs"],
     )
     generated = build_tiny_components(family=family, seed=seed)
     assert checkpoint.family.name == family
@@ -47,7 +51,9 @@ def test_checkpoint_file_uses_ldm_key_names(tiny_dir: Path) -> None:
     assert "model.diffusion_model.input_blocks.0.0.weight" in keys
     assert "model.diffusion_model.label_emb.0.0.weight" in keys
     assert "first_stage_model.decoder.up.0.block.0.conv1.weight" in keys
-    assert "conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight" in keys
+    assert (
+        "conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight" in keys
+    )
     assert "conditioner.embedders.1.model.transformer.resblocks.0.attn.in_proj_weight" in keys
     assert not any(key.startswith(("unet.", "down_blocks.")) for key in keys)
 
@@ -61,10 +67,26 @@ def test_v_pred_key_selects_v_prediction(tiny_dir: Path) -> None:
     ("keys", "family"),
     [
         ({"double_blocks.0.img_attn.qkv.weight": (4, 4)}, "flux"),
-        ({"model.diffusion_model.input_blocks.0.0.weight": (32, 4, 3, 3), "cond_stage_model.model.token_embedding.weight": (8, 8)}, "sd2"),
+        (
+            {
+                "model.diffusion_model.input_blocks.0.0.weight": (32, 4, 3, 3),
+                "cond_stage_model.model.token_embedding.weight": (8, 8),
+            },
+            "sd2",
+        ),
         ({"model.diffusion_model.input_blocks.0.0.weight": (32, 9, 3, 3)}, "inpainting"),
-        ({"lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight": (4, 4)}, "lora (not a checkpoint)"),
-        ({"model.diffusion_model.input_blocks.0.0.weight": (32, 4, 3, 3), "conditioner.embedders.0.model.token_embedding.weight": (8, 8), "model.diffusion_model.label_emb.0.0.weight": (8, 8)}, "sdxl-refiner"),
+        (
+            {"lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight": (4, 4)},
+            "lora (not a checkpoint)",
+        ),
+        (
+            {
+                "model.diffusion_model.input_blocks.0.0.weight": (32, 4, 3, 3),
+                "conditioner.embedders.0.model.token_embedding.weight": (8, 8),
+                "model.diffusion_model.label_emb.0.0.weight": (8, 8),
+            },
+            "sdxl-refiner",
+        ),
     ],
 )
 def test_other_families_are_refused_by_name(keys: dict[str, tuple[int, ...]], family: str) -> None:
@@ -75,9 +97,13 @@ def test_other_families_are_refused_by_name(keys: dict[str, tuple[int, ...]], fa
     assert repr(family) in str(raised.value)
 
 
-def test_checkpoint_without_matching_config_dir_names_what_was_searched(tiny_dir: Path, tmp_path: Path) -> None:
+def test_checkpoint_without_matching_config_dir_names_what_was_searched(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
     with pytest.raises(ModelConfigMissingError, match="family 'sd1'"):
-        load_checkpoint(path=tiny_dir / TINY_SD1, profile=get_profile(name=CPU_FP32), config_roots=[tmp_path])
+        load_checkpoint(
+            path=tiny_dir / TINY_SD1, profile=get_profile(name=CPU_FP32), config_roots=[tmp_path]
+        )
 
 
 def test_pickle_checkpoints_are_refused(tmp_path: Path) -> None:
@@ -92,9 +118,11 @@ def test_pickle_checkpoints_are_refused(tmp_path: Path) -> None:
 def test_generated_tokenizer_covers_ascii_and_puts_specials_last(tiny_dir: Path) -> None:
     from transformers import CLIPTokenizer
 
-    vocab, merges = tiny_tokenizer_files(vocab_size=1024)
+    vocab, _merges = tiny_tokenizer_files(vocab_size=1024)
     assert vocab["<|endoftext|>"] == 1023 and vocab["<|startoftext|>"] == 1022
-    tokenizer = CLIPTokenizer.from_pretrained(str(tiny_dir / "model_configs" / "tiny-sd1" / "tokenizer"), local_files_only=True)
+    tokenizer = CLIPTokenizer.from_pretrained(
+        str(tiny_dir / "model_configs" / "tiny-sd1" / "tokenizer"), local_files_only=True
+    )
     text = "".join(chr(code) for code in range(33, 127))
     encoded = tokenizer(text)["input_ids"]
     assert encoded[0] == 1022 and encoded[-1] == 1023
@@ -115,7 +143,11 @@ def test_roundtrip_survives_fp16_storage(tiny_dir: Path, tmp_path: Path) -> None
     half = {key: value.half() for key, value in state.items()}
     save_file(half, str(tmp_path / "half.safetensors"))
     checkpoint = load_checkpoint(
-        path=tmp_path / "half.safetensors", profile=get_profile(name=CPU_FP32), config_roots=[tiny_dir / "model_configs"]
+        path=tmp_path / "half.safetensors",
+        profile=get_profile(name=CPU_FP32),
+        config_roots=[tiny_dir / "model_configs"],
     )
     expected = build_tiny_components(family="sd1", seed=0)["unet"].state_dict()
-    assert torch.equal(checkpoint.unet.state_dict()["conv_in.weight"], expected["conv_in.weight"].half().float())
+    assert torch.equal(
+        checkpoint.unet.state_dict()["conv_in.weight"], expected["conv_in.weight"].half().float()
+    )
