@@ -537,6 +537,20 @@ def submit_blockers(version: BlueprintVersion) -> list[dict[str, str]]:
                 ),
             }
         )
+    # Verification (issue 6): the worker gets input images from the version, and versions
+    # carry none yet, so a graph that loads an image cannot be reproduced.
+    for node_id, node in sorted((version.graph_api or {}).items()):
+        if isinstance(node, dict) and node.get("class_type") in ("LoadImage", "LoadImageMask"):
+            image = (node.get("inputs") or {}).get("image")
+            reasons.append(
+                {
+                    "code": "input_image_missing",
+                    "message": (
+                        f"Node {node_id} ({node.get('class_type')}) loads the image {image!r}, "
+                        "which verification cannot get: Kiln does not store input images yet."
+                    ),
+                }
+            )
     for problem in version.analysis.get("problems", []):
         reasons.append(
             {"code": problem.get("code", "problem"), "message": problem.get("message", "")}
@@ -625,8 +639,8 @@ def _require_owner(version: BlueprintVersion, user: User) -> None:
 def blueprint_version_submit(*, version: BlueprintVersion, user: User) -> BlueprintVersion:
     """Submit a draft for verification once every resource resolves and nothing is unsupported.
 
-    The verification run itself is queued by the verification issue; until then the version
-    stays ``submitted``.
+    A verification run is queued on the GPU queue once the transaction commits
+    (blueprints/verification.py).
     """
     _require_owner(version, user)
     locked = _lock(version)
@@ -640,7 +654,12 @@ def blueprint_version_submit(*, version: BlueprintVersion, user: User) -> Bluepr
             code="not_submittable",
             details={"blockers": blockers},
         )
-    return version_transition(version=locked, to_state=VersionState.SUBMITTED, actor=user)
+    submitted = version_transition(version=locked, to_state=VersionState.SUBMITTED, actor=user)
+    # Verification hook (issue 6): the run is queued on the GPU queue after this commits.
+    from blueprints.verification import verification_enqueue
+
+    verification_enqueue(version=submitted, trigger="submit")
+    return submitted
 
 
 def blueprint_version_publish(*, version: BlueprintVersion, user: User) -> BlueprintVersion:
