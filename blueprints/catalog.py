@@ -143,6 +143,13 @@ def model_version_lookup(
     if air:
         return list(queryset.filter(air=normalise_air(air))[:20])
     name = name.strip()[:255]
+    if "\x00" in name:
+        # PostgreSQL refuses NUL in text: without this check the query is a 500.
+        raise DomainError(
+            "name contains a NUL character; give a file name or model name as plain text.",
+            field="name",
+            code="invalid",
+        )
     by_file = queryset.filter(filename__iexact=name)
     if by_file.exists():
         return list(by_file[:20])

@@ -183,6 +183,13 @@ def blueprint_version_create(
             field="notes",
             code="too_long",
         )
+    if "\x00" in notes:
+        # PostgreSQL refuses NUL in text; caught here it is a field error, not a 500.
+        raise BlueprintError(
+            "The notes contain a NUL character; write them as plain text or Markdown.",
+            field="notes",
+            code="invalid",
+        )
     source, analysis = read_and_analyse(data=data, filename=filename)
     if analysis.api is None:
         raise BlueprintError(

@@ -176,6 +176,9 @@ def post_get(*, post_id: int, viewer: object) -> Post:
 
 
 def creator_get(*, handle: str) -> CreatorProfile:
+    if "\x00" in handle:
+        # No handle holds NUL, and PostgreSQL would refuse the query (a 500) rather than miss.
+        raise NotFound("No creator with this handle.")
     profile = CreatorProfile.objects.select_related("user").filter(handle=handle.lower()).first()
     if profile is None:
         raise NotFound("No creator with this handle.")
