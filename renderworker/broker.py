@@ -6,6 +6,7 @@ Plain data, no Django: the web side's ``marketplace/celery_config.py`` builds on
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,13 @@ def broker_transport_options(*, broker_url: str, broker_folder: Path, visibility
             "processed_folder": str(broker_folder / "processed"),
             "store_processed": False,
         }
-    return {"visibility_timeout": visibility_timeout}
+    options: dict[str, Any] = {"visibility_timeout": visibility_timeout}
+    restore = os.environ.get("BROKER_RESTORE_INTERVAL", "")
+    if restore.isdigit() and int(restore) > 0:
+        # How soon a consumer puts back messages whose worker died (unacked past the visibility
+        # timeout): kombu scans every interval × throttle seconds (100 s by default).
+        options.update({"unacked_restore_interval": int(restore), "unacked_restore_throttle": 1})
+    return options
 
 
 def base_celery_settings(*, broker_url: str, broker_folder: Path, visibility_timeout: int) -> dict[str, Any]:
