@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import torch
 
@@ -11,6 +12,51 @@ from renderworker.engine.lora import UNET, patcher_for
 from renderworker.engine.nodes.spec import RunState
 from renderworker.engine.sampling_api import cfg_denoiser, initial_noise, noise_latent, sample
 from renderworker.engine.values import Conditioning, LatentValue, ModelValue
+
+
+def prepare_noise_mask(*, mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """A [B, C, h, w] mask for latents ``like``: bilinear resize, repeated over channels and batch."""
+    flat = mask.reshape((-1, 1, mask.shape[-2], mask.shape[-1])).float()
+    resized = torch.nn.functional.interpolate(
+        flat, size=(like.shape[2], like.shape[3]), mode="bilinear"
+    )
+    resized = torch.cat([resized] * like.shape[1], dim=1)
+    repeats = (like.shape[0] + resized.shape[0] - 1) // resized.shape[0]
+    return resized.repeat(repeats, 1, 1, 1)[: like.shape[0]].to(
+        device=like.device, dtype=like.dtype
+    )
+
+
+class _InpaintDenoiser:
+    """Inpainting with a noise mask (ComfyUI KSamplerX0Inpaint).
+
+    Outside the mask the model sees the input latent noised to the current σ, and its
+    prediction there is replaced by the input latent, so only the masked region changes.
+    """
+
+    def __init__(
+        self, *, inner: Any, mask: torch.Tensor, latent: torch.Tensor, noise: torch.Tensor
+    ) -> None:
+        self.inner = inner
+        self.mask = mask
+        self.latent = latent
+        self.noise = noise
+
+    def _input(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+        sigma_view = sigma.reshape([-1] + [1] * (x.ndim - 1))
+        return x * self.mask + (self.latent + self.noise * sigma_view) * (1.0 - self.mask)
+
+    def _output(self, denoised: torch.Tensor) -> torch.Tensor:
+        return denoised * self.mask + self.latent * (1.0 - self.mask)
+
+    def __call__(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+        return self._output(self.inner(self._input(x, sigma), sigma))
+
+    def denoise_with_uncond(
+        self, x: torch.Tensor, sigma: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        guided, uncond = self.inner.denoise_with_uncond(self._input(x, sigma), sigma)
+        return self._output(guided), self._output(uncond)
 
 
 def run_sampling(
@@ -27,10 +73,6 @@ def run_sampling(
     cfg: float,
 ) -> tuple[LatentValue, LatentValue]:
     """Sample ``latent`` down ``sigmas``; returns (output, denoised output of the last step)."""
-    if latent.noise_mask is not None:
-        from renderworker.engine.errors import EngineError
-
-        raise EngineError(f"node {state.node_id}: latents with a noise mask are not supported yet")
     if sigmas.numel() == 0:
         return latent, latent
     checkpoint = model.checkpoint
@@ -65,9 +107,17 @@ def run_sampling(
     def keep_denoised(step: int, denoised: torch.Tensor) -> None:
         last[:] = [denoised]
 
+    denoiser: Any = guided
+    if latent.noise_mask is not None:
+        denoiser = _InpaintDenoiser(
+            inner=guided,
+            mask=prepare_noise_mask(mask=latent.noise_mask, like=x),
+            latent=latent_in.to(device=device, dtype=x.dtype),
+            noise=noise.to(device=device, dtype=x.dtype),
+        )
     output = sample(
         sampler=sampler,
-        denoise=guided,
+        denoise=denoiser,
         x=x,
         sigmas=sigmas,
         seed=seed,

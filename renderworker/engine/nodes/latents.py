@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from renderworker.engine.acceleration import vae_decoder
@@ -95,7 +97,7 @@ def latent_upscale(
     scaled = upscale(
         samples=latent, width=width // 8, height=height // 8, method=upscale_method, crop=crop
     )
-    return (LatentValue(scaled, samples.batch_index, None),)
+    return (LatentValue(scaled, samples.batch_index, samples.noise_mask),)
 
 
 @register(
@@ -116,4 +118,55 @@ def latent_upscale_by(
     scaled = upscale(
         samples=latent, width=width, height=height, method=upscale_method, crop="disabled"
     )
-    return (LatentValue(scaled, samples.batch_index, None),)
+    return (LatentValue(scaled, samples.batch_index, samples.noise_mask),)
+
+
+@register(
+    "SetLatentNoiseMask",
+    inputs={"samples": LINK("LATENT"), "mask": LINK("MASK")},
+    outputs=("LATENT",),
+)
+def set_latent_noise_mask(
+    state: RunState, *, samples: LatentValue, mask: torch.Tensor
+) -> tuple[LatentValue]:
+    noise_mask = mask.reshape((-1, 1, mask.shape[-2], mask.shape[-1])).float()
+    return (LatentValue(samples.samples, samples.batch_index, noise_mask),)
+
+
+@register(
+    "VAEEncodeForInpaint",
+    inputs={
+        "pixels": LINK("IMAGE"),
+        "vae": LINK("VAE"),
+        "mask": LINK("MASK"),
+        "grow_mask_by": INT(6, 0, 64),
+    },
+    outputs=("LATENT",),
+)
+def vae_encode_for_inpaint(
+    state: RunState, *, pixels: torch.Tensor, vae: VaeValue, mask: torch.Tensor, grow_mask_by: int
+) -> tuple[LatentValue]:
+    height = (pixels.shape[1] // 8) * 8
+    width = (pixels.shape[2] // 8) * 8
+    flat = mask.reshape((-1, 1, mask.shape[-2], mask.shape[-1])).float()
+    full = torch.nn.functional.interpolate(
+        flat, size=(pixels.shape[1], pixels.shape[2]), mode="bilinear"
+    )
+    top = (pixels.shape[1] % 8) // 2
+    left = (pixels.shape[2] % 8) // 2
+    image = pixels[:, top : top + height, left : left + width, :3].clone()
+    full = full[:, :, top : top + height, left : left + width]
+    hard = full.round()
+    if grow_mask_by == 0:
+        grown = full
+    else:
+        # Grow the mask so the seam is regenerated too (a box dilation).
+        kernel = torch.ones((1, 1, grow_mask_by, grow_mask_by))
+        padding = math.ceil((grow_mask_by - 1) / 2)
+        grown = torch.clamp(torch.nn.functional.conv2d(hard, kernel, padding=padding), 0, 1)
+    # Masked pixels become neutral grey before encoding.
+    keep = (1.0 - hard).squeeze(1)[..., None]
+    image = (image - 0.5) * keep + 0.5
+    encoded = vae_encode(state, pixels=image, vae=vae)[0]
+    noise_mask = grown[:, :, :height, :width].round()
+    return (LatentValue(encoded.samples, None, noise_mask),)
