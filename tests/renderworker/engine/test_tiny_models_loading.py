@@ -151,3 +151,25 @@ def test_roundtrip_survives_fp16_storage(tiny_dir: Path, tmp_path: Path) -> None
     assert torch.equal(
         checkpoint.unet.state_dict()["conv_in.weight"], expected["conv_in.weight"].half().float()
     )
+
+
+@pytest.mark.parametrize(
+    ("family", "channels", "context", "directory"),
+    [("sd1", 320, 768, "sd15"), ("sdxl", 320, 2048, "sdxl-base"), ("sd1", 32, 32, "tiny-sd1")],
+)
+def test_config_dir_is_chosen_by_family_and_unet_shape(
+    tiny_dir: Path, family: str, channels: int, context: int, directory: str
+) -> None:
+    from renderworker.engine.families import ModelFamily
+    from renderworker.engine.model_config_dirs import PACKAGED_CONFIG_ROOT, find_model_config_dir
+
+    wanted = ModelFamily(name=family, prediction="eps", unet_channels=channels, context_dim=context)
+    found = find_model_config_dir(family=wanted, roots=[tiny_dir / "model_configs", PACKAGED_CONFIG_ROOT])
+    assert found.name == directory
+
+
+def test_missing_tokenizer_files_name_the_directory(tmp_path: Path) -> None:
+    from renderworker.engine.checkpoint import _tokenizer
+
+    with pytest.raises(ModelConfigMissingError, match=r"\['vocab.json', 'merges.txt'\] are missing"):
+        _tokenizer(directory=tmp_path)
