@@ -180,10 +180,9 @@ def _text_encoders(
 def _place(module: torch.nn.Module, *, profile: PrecisionProfile, dtype: torch.dtype) -> None:
     """Move a module to the profile's device and storage dtype, frozen for inference."""
     module.eval().requires_grad_(False)
-    module.to(device=profile.device)
-    if dtype != torch.float32:
-        # Only cast when needed: diffusers logs a warning on every dtype cast.
-        module.to(dtype=dtype)
+    # Only move or cast when needed: diffusers logs a warning on every .to() call.
+    if profile.device.type != "cpu" or dtype != torch.float32:
+        module.to(device=profile.device, dtype=dtype)
 
 
 def load_checkpoint(
