@@ -20,6 +20,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl")
+
+
 @dataclass
 class TextEncoderSlot:
     """One CLIP text encoder with its tokenizer and ComfyUI's defaults for it."""
@@ -51,14 +54,24 @@ class LoadedCheckpoint:
 
 
 def read_state_dict(*, path: Path) -> dict[str, torch.Tensor]:
-    """Read a safetensors file (never pickle: a checkpoint must not run code)."""
+    """Read a safetensors file (never pickle: a checkpoint must not run code).
+
+    Pickle suffixes are refused by name; any other path (e.g. the model store's bare
+    ``<sha256>`` files) must parse as safetensors.
+    """
+    from safetensors import SafetensorError
     from safetensors.torch import load_file
 
-    if path.suffix.lower() not in (".safetensors", ".sft"):
+    if path.suffix.lower() in PICKLE_SUFFIXES:
         raise EngineError(
-            f"model file {path.name!r} is not .safetensors; only safetensors files are loaded"
+            f"model file {path.name!r} is a pickle ({path.suffix}); only safetensors files are loaded"
         )
-    return load_file(str(path), device="cpu")
+    try:
+        return load_file(str(path), device="cpu")
+    except (SafetensorError, OSError) as error:
+        raise EngineError(
+            f"model file {path.name!r} is not a readable safetensors file: {error}"
+        ) from error
 
 
 def _build_unet(*, state_dict: Mapping[str, torch.Tensor], config_dir: Path) -> torch.nn.Module:

@@ -111,8 +111,29 @@ def test_pickle_checkpoints_are_refused(tmp_path: Path) -> None:
     path.write_bytes(b"not read")
     from renderworker.engine.errors import EngineError
 
-    with pytest.raises(EngineError, match="only safetensors"):
+    with pytest.raises(EngineError, match="is a pickle"):
         load_checkpoint(path=path, profile=get_profile(name=CPU_FP32), config_roots=[])
+
+
+def test_store_files_named_by_hash_load_when_they_are_safetensors(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from renderworker.engine.errors import EngineError
+
+    shutil.copy(tiny_dir / TINY_SD1, tmp_path / ("a" * 64))
+    checkpoint = load_checkpoint(
+        path=tmp_path / ("a" * 64),
+        profile=get_profile(name=CPU_FP32),
+        config_roots=[tiny_dir / "model_configs"],
+    )
+    assert checkpoint.family.name == "sd1"
+    (tmp_path / ("b" * 64)).write_bytes(b"garbage that is not safetensors")
+    with pytest.raises(EngineError, match="not a readable safetensors file"):
+        load_checkpoint(
+            path=tmp_path / ("b" * 64), profile=get_profile(name=CPU_FP32), config_roots=[]
+        )
 
 
 def test_generated_tokenizer_covers_ascii_and_puts_specials_last(tiny_dir: Path) -> None:
@@ -164,12 +185,16 @@ def test_config_dir_is_chosen_by_family_and_unet_shape(
     from renderworker.engine.model_config_dirs import PACKAGED_CONFIG_ROOT, find_model_config_dir
 
     wanted = ModelFamily(name=family, prediction="eps", unet_channels=channels, context_dim=context)
-    found = find_model_config_dir(family=wanted, roots=[tiny_dir / "model_configs", PACKAGED_CONFIG_ROOT])
+    found = find_model_config_dir(
+        family=wanted, roots=[tiny_dir / "model_configs", PACKAGED_CONFIG_ROOT]
+    )
     assert found.name == directory
 
 
 def test_missing_tokenizer_files_name_the_directory(tmp_path: Path) -> None:
     from renderworker.engine.checkpoint import _tokenizer
 
-    with pytest.raises(ModelConfigMissingError, match=r"\['vocab.json', 'merges.txt'\] are missing"):
+    with pytest.raises(
+        ModelConfigMissingError, match=r"\['vocab.json', 'merges.txt'\] are missing"
+    ):
         _tokenizer(directory=tmp_path)
