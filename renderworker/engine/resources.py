@@ -130,16 +130,25 @@ class Resources:
         assert isinstance(parsed, ParsedLora)
         return parsed
 
-    def embedding(self, *, name: str) -> torch.Tensor | None:
-        for suffix in ("", ".safetensors", ".pt"):
+    def embedding(self, *, name: str, encoder: str = "l") -> torch.Tensor | None:
+        """Textual-inversion vectors [n, width] for one text encoder ("l" or "g"), or None.
+
+        SDXL embeddings hold ``clip_l`` and ``clip_g``; SD1 ones ``emb_params`` (or one tensor).
+        """
+        for suffix in ("", ".safetensors"):
             try:
                 path = self.find(name=name + suffix, kind="embedding")
             except ResourceNotFoundError:
                 continue
             state = read_state_dict(path=path)
-            for key in ("emb_params", "clip_l", "string_to_param.*"):
+            keys = ("clip_g",) if encoder == "g" else ("clip_l", "emb_params")
+            for key in keys:
                 if key in state:
                     return state[key].float()
+            if encoder == "g" or len(state) != 1:
+                raise ResourceNotFoundError(
+                    f"embedding {name!r} has no vectors for text encoder {encoder!r} (keys {sorted(state)})"
+                )
             return next(iter(state.values())).float()
         return None
 

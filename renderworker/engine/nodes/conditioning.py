@@ -20,7 +20,7 @@ def _windows(state: RunState, *, slot: TextEncoderSlot, text: str) -> list[list[
     groups = segment_tokens(
         text=text,
         tokenizer=slot.tokenizer,
-        embeddings=lambda name: state.resources.embedding(name=name),
+        embeddings=lambda name: state.resources.embedding(name=name, encoder=slot.key),
     )
     return build_windows(groups=groups, bos=slot.bos_token, eos=slot.eos_token, pad=slot.pad_token)
 

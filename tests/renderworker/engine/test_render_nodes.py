@@ -401,3 +401,36 @@ def test_output_pixels_are_truncated_not_rounded() -> None:
 
     image = torch.tensor([[[0.999, 0.5, 1.2]]])
     assert to_uint8(image).tolist() == [[[254, 127, 255]]]
+
+
+def test_sdxl_embedding_uses_the_vectors_of_each_encoder(
+    tiny_dir: Path, component_cache: Any, tmp_path: Path
+) -> None:
+    import shutil
+
+    import torch
+    from safetensors.torch import save_file
+
+    models = tmp_path / "models"
+    shutil.copytree(tiny_dir, models)
+    save_file(
+        {"clip_l": torch.ones(2, 32), "clip_g": torch.ones(2, 64)},
+        str(models / "style.safetensors"),
+    )
+    save_file(
+        {"clip_l": -torch.ones(2, 32), "clip_g": torch.ones(2, 64)},
+        str(models / "other.safetensors"),
+    )
+    resources = Resources(model_dirs=[models], cache=component_cache)
+
+    def run(text: str) -> np.ndarray:
+        graph = txt2img_graph(checkpoint="tiny-sdxl.safetensors", positive=text)
+        return (
+            render_graph(graph=graph, resources=resources, profile=get_profile(name=CPU_FP32))
+            .images[0]
+            .pixels
+        )
+
+    styled = run("a cat embedding:style")
+    assert not np.array_equal(styled, run("a cat"))
+    assert not np.array_equal(styled, run("a cat embedding:other"))
