@@ -20,12 +20,14 @@ RESULT_TASK = "blueprints.record_verification_result"
 
 def broker_transport_options(*, broker_url: str, broker_folder: Path, visibility_timeout: int) -> dict[str, Any]:
     if broker_url.startswith("filesystem://"):
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (broker_folder / sub).mkdir(parents=True, exist_ok=True)
         return {
             "data_folder_in": str(broker_folder / "queue"),
             "data_folder_out": str(broker_folder / "queue"),
             "processed_folder": str(broker_folder / "processed"),
+            # kombu's default is "control" relative to the working directory.
+            "control_folder": str(broker_folder / "control"),
             "store_processed": False,
         }
     options: dict[str, Any] = {"visibility_timeout": visibility_timeout}
