@@ -48,3 +48,14 @@ class GraphInvalidError(EngineError):
         )
         super().__init__(f"graph is invalid: {listing}")
         self.problems = problems
+
+
+class MissingResourcesError(ResourceNotFoundError):
+    """Files named by the graph are not available; raised before any compute, all listed."""
+
+    def __init__(self, *, problems: list[tuple[str, str, str]]) -> None:
+        listing = "; ".join(
+            f"node {node_id} ({class_type}): {reason}" for node_id, class_type, reason in problems
+        )
+        super().__init__(f"graph needs files the job does not have: {listing}")
+        self.problems = problems

@@ -11,7 +11,13 @@ from typing import Any
 
 import torch
 
-from renderworker.engine.errors import GraphInvalidError, NodeInputError, UnsupportedNodesError
+from renderworker.engine.errors import (
+    GraphInvalidError,
+    MissingResourcesError,
+    NodeInputError,
+    ResourceNotFoundError,
+    UnsupportedNodesError,
+)
 from renderworker.engine.nodes import NODES, NodeSpec
 from renderworker.engine.nodes.spec import OutputImage, ProgressEvent, RunState, coerce_widget
 from renderworker.engine.precision import (
@@ -201,6 +207,35 @@ def plan_graph(*, graph: Mapping[str, Any]) -> GraphPlan:
     return GraphPlan(order=tuple(order), output_ids=tuple(output_ids))
 
 
+# Which literal inputs name a file the job must provide: (class_type, input) → resource kind.
+RESOURCE_INPUTS = {
+    ("CheckpointLoaderSimple", "ckpt_name"): "checkpoint",
+    ("VAELoader", "vae_name"): "vae",
+    ("LoraLoader", "lora_name"): "lora",
+    ("LoraLoaderModelOnly", "lora_name"): "lora",
+    ("LoadImage", "image"): "image",
+}
+
+
+def check_resources(*, plan: GraphPlan, resources: Resources) -> None:
+    """Fail before any compute when a planned node names a file the job lacks (all listed)."""
+    missing: list[Problem] = []
+    for node in plan.order:
+        for name, value in node.literals.items():
+            kind = RESOURCE_INPUTS.get((node.spec.class_type, name))
+            if kind is None:
+                continue
+            try:
+                if kind == "image":
+                    resources.image(name=value)
+                else:
+                    resources.find(name=value, kind=kind)
+            except ResourceNotFoundError as error:
+                missing.append((node.node_id, node.spec.class_type, str(error)))
+    if missing:
+        raise MissingResourcesError(problems=missing)
+
+
 def _peak_memory(profile: PrecisionProfile) -> int:
     if profile.device.type == "cuda":
         return int(torch.cuda.max_memory_allocated(profile.device))
@@ -222,6 +257,7 @@ def render_graph(
     steps; True raises RenderCancelled.
     """
     plan = plan_graph(graph=graph)
+    check_resources(plan=plan, resources=resources)
     apply_deterministic_settings()
     state = RunState(
         resources=resources, profile=profile, on_progress=on_progress, should_cancel=should_cancel

@@ -124,3 +124,31 @@ def test_missing_model_file_names_the_file(render: RenderFunction) -> None:
 
     with pytest.raises(ResourceNotFoundError, match=r"'nope.safetensors' not found"):
         render(txt2img_graph(checkpoint="nope.safetensors"))
+
+
+def test_missing_files_are_all_listed_before_any_model_loads(
+    render: RenderFunction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from renderworker.engine.errors import MissingResourcesError
+
+    loads: list[Any] = []
+    monkeypatch.setattr(resources_module, "load_checkpoint", lambda **kwargs: loads.append(kwargs))
+    graph = txt2img_graph(checkpoint="nope.safetensors")
+    graph["10"] = {
+        "class_type": "LoraLoader",
+        "inputs": {
+            "model": ["4", 0],
+            "clip": ["4", 1],
+            "lora_name": "gone.safetensors",
+            "strength_model": 1.0,
+            "strength_clip": 1.0,
+        },
+    }
+    graph["3"]["inputs"]["model"] = ["10", 0]
+    with pytest.raises(MissingResourcesError) as raised:
+        render(graph)
+    assert [(node_id, class_type) for node_id, class_type, _ in raised.value.problems] == [
+        ("4", "CheckpointLoaderSimple"),
+        ("10", "LoraLoader"),
+    ]
+    assert loads == []
