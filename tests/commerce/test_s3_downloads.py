@@ -13,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,19 +33,18 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "s3-test-server"
 
 
 @pytest.fixture(scope="session")
-def s3_server() -> dict[str, str]:
-    """The server's environment: from the environment when scripts/test started it, else
-    started here (the script is idempotent)."""
+def s3_server() -> Iterator[dict[str, str]]:
+    """The server's environment: from the environment when the test command started it, else
+    started here (the script is idempotent) and stopped at the end of the session."""
     if os.environ.get("S3_ENDPOINT_URL") and os.environ.get("KILN_TEST_S3_BUCKET"):
-        return {
-            key: os.environ[key]
-            for key in (
-                "S3_ENDPOINT_URL",
-                "S3_ACCESS_KEY_ID",
-                "S3_SECRET_ACCESS_KEY",
-                "KILN_TEST_S3_BUCKET",
-            )
-        }
+        keys = (
+            "S3_ENDPOINT_URL",
+            "S3_ACCESS_KEY_ID",
+            "S3_SECRET_ACCESS_KEY",
+            "KILN_TEST_S3_BUCKET",
+        )
+        yield {key: os.environ[key] for key in keys}
+        return
     result = subprocess.run([str(SCRIPT)], capture_output=True, text=True, timeout=600, check=False)
     if result.returncode != 0:
         pytest.fail(f"scripts/s3-test-server failed ({result.returncode}): {result.stderr[-2000:]}")
@@ -53,7 +53,8 @@ def s3_server() -> dict[str, str]:
         if line.startswith("export "):
             key, _, value = line.removeprefix("export ").partition("=")
             env[key] = value
-    return env
+    yield env
+    subprocess.run([str(SCRIPT), "stop"], capture_output=True, timeout=60, check=False)
 
 
 @pytest.fixture
