@@ -292,3 +292,62 @@ def set_onboarded_flags(user: Any) -> None:
     profile.stripe_account_id = "acct_unit"
     profile.charges_enabled = profile.payouts_enabled = profile.details_submitted = True
     profile.save()
+
+
+def test_an_order_is_visible_to_its_buyer_only(free_shop: Any, buyer: Any, stranger: Any) -> None:
+    entitlement = acquire_free(buyer, free_shop, "recipe")
+
+    mine = api(buyer).get(f"/api/v1/orders/{entitlement.order_id}/")
+    theirs = api(stranger).get(f"/api/v1/orders/{entitlement.order_id}/")
+
+    assert mine.status_code == 200
+    body = mine.json()
+    assert (body["state"], body["total"], body["fee"], body["currency"]) == ("paid", 0, 0, "usd")
+    assert body["items"] == [
+        {
+            "type": "recipe",
+            "id": free_shop.recipe.pk,
+            "post_id": free_shop.post.pk,
+            "title": "Amber dunes at dusk — Recipe",
+            "price": 0,
+            "currency": "usd",
+        }
+    ]
+    assert theirs.status_code == 404
+
+
+def test_buying_what_you_already_own_is_refused(free_shop: Any, buyer: Any) -> None:
+    acquire_free(buyer, free_shop, "recipe")
+
+    response = api(buyer).post(
+        "/api/v1/checkout/",
+        {"items": [{"type": "recipe", "id": free_shop.recipe.pk}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "already_owned"
+    assert Order.objects.count() == 1
+
+
+def test_an_unlisted_blueprint_cannot_be_bought(free_shop: Any, buyer: Any) -> None:
+    from blueprints.models import VersionState
+
+    free_shop.version.__class__.objects.filter(pk=free_shop.version.pk).update(
+        state=VersionState.VERIFIED
+    )
+
+    response = api(buyer).post(
+        "/api/v1/checkout/",
+        {"items": [{"type": "blueprint", "id": free_shop.blueprint.pk}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "not_found",
+        "message": f"No Blueprint with id {free_shop.blueprint.pk} has a listed (verified) "
+        "version on sale.",
+        "field": "items[0]",
+    }
+    assert Order.objects.count() == 0
