@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -167,7 +167,7 @@ def reap_stale_runs(*, now: float | None = None, stale_after: int = STALE_AFTER_
     now = now or time.time()
     store = progress()
     counts = {"requeued": 0, "failed": 0}
-    cutoff = timezone.now() - timedelta(seconds=stale_after)
+    cutoff = datetime.fromtimestamp(now - stale_after, tz=UTC)
     candidates = VerificationRun.objects.filter(Q(status=RunStatus.RUNNING) & Q(started_at__lt=cutoff))
     for run in candidates:
         beat = (store.read(str(run.pk)) or {}).get("heartbeat_at", 0)
