@@ -3,8 +3,10 @@ the two Stripe webhook endpoints. Thin: services do the work."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
+import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,10 +31,22 @@ from marketplace.commerce.services.webhooks import WebhookRejected, webhook_rece
 from marketplace.commerce.tasks import process_stripe_event
 from marketplace.core.errors import DomainError, NotFound
 
+logger = logging.getLogger(__name__)
+
 
 def _user(request: HttpRequest) -> User:
     """The logged-in user (every caller is behind ``login_required``)."""
     return cast(User, request.user)
+
+
+def _back(request: HttpRequest, *, default: str = "gallery:index") -> str:
+    """The form's ``next`` page when it is on this site (never an open redirect)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
 
 
 def _webhook(request: HttpRequest, *, secret: str, endpoint: str) -> HttpResponse:
@@ -77,13 +92,13 @@ def checkout_buy(request: HttpRequest) -> HttpResponse:
                 request,
                 f"item={value[:40]!r} is not a product; accepted: recipe:<id> or blueprint:<id>.",
             )
-            return redirect(request.POST.get("next") or "gallery:index")
+            return redirect(_back(request))
         refs.append(ProductRef(kind=kind, id=int(raw_id)))
     try:
         result = checkout_start(buyer=_user(request), refs=refs)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(request.POST.get("next") or "gallery:index")
+        return redirect(_back(request))
     return redirect(result.checkout_url)
 
 
@@ -100,7 +115,11 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
     )
     if order is None:
         return render(request, "commerce/checkout_result.html", {"order": None}, status=404)
-    order = order_fulfil_from_session(session_id=session_id) or order
+    try:
+        order = order_fulfil_from_session(session_id=session_id) or order
+    except stripe.StripeError:
+        # Stripe unreachable: show the order as Kiln knows it; the webhook fulfils it later.
+        logger.warning("success page could not re-fetch session %s", session_id, exc_info=True)
     return render(
         request, "commerce/checkout_result.html", {"order": order, "items": order.items.all()}
     )
@@ -196,6 +215,6 @@ def review_post(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(request.POST.get("next") or reverse("commerce:library"))
+        return redirect(_back(request, default="commerce:library"))
     messages.success(request, "Thanks for your review.")
     return redirect(reverse("gallery:post", args=[review.post_id]))

@@ -351,3 +351,16 @@ def test_an_unlisted_blueprint_cannot_be_bought(free_shop: Any, buyer: Any) -> N
         "field": "items[0]",
     }
     assert Order.objects.count() == 0
+
+
+def test_buy_form_errors_never_redirect_off_site(free_shop: Any, owner: Any) -> None:
+    page = Client()
+    page.force_login(owner)
+
+    response = page.post(
+        "/checkout/buy/",
+        {"item": f"recipe:{free_shop.recipe.pk}", "next": "https://evil.example/steal"},
+    )
+
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert Order.objects.count() == 0
