@@ -50,7 +50,12 @@ def major_to_minor(*, text: str, currency: str) -> int:
         amount = Decimal(stripped)
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite() or "e" in stripped.lower() or amount < 0:
+    if amount is not None and amount.is_finite() and amount < 0:
+        raise PriceInputError(
+            f"price: {text.strip()[:40]!r} is negative; accepted: 0 (free) or more, like "
+            + ("4.99" if exponent else "1200")
+        )
+    if amount is None or not amount.is_finite() or "e" in stripped.lower():
         raise PriceInputError(
             f"price: {text.strip()[:40]!r} is not an amount; accepted: a number like "
             + ("4.99" if exponent else "1200")
@@ -60,5 +65,13 @@ def major_to_minor(*, text: str, currency: str) -> int:
         raise PriceInputError(
             f"price: {text.strip()[:40]!r} has more than {exponent} decimals; accepted: an amount "
             f"in {currency.upper()} with at most {exponent} decimals"
+        )
+    if minor > MAX_PRICE_MINOR:
+        # Checked here, in the units the person typed: the minor-unit check further on would
+        # answer a web form in cents.
+        highest = format_major(amount_minor=MAX_PRICE_MINOR, currency=currency)
+        raise PriceInputError(
+            f"price: {text.strip()[:40]!r} is above the maximum; accepted: at most {highest} "
+            f"{currency.upper()}"
         )
     return int(minor)

@@ -160,16 +160,16 @@ def test_form_reports_empty_prompt_and_bad_price_next_to_their_fields(
         "accepted: an amount in USD with at most 2 decimals"
     ]
     assert not Recipe.objects.exists()
-    response = logged_in(owner).post(
-        edit_url(post), form_data("dalle", {}, prompt="  ", price="20000.01")
-    )
+    response = logged_in(owner).post(edit_url(post), form_data("dalle", {}, prompt="  ", price="2"))
     errors = response.context["form"].errors
     assert errors["prompt"] == [
         "prompt: is empty; accepted: the prompt text, 1 to 10000 characters"
     ]
+    # Above the maximum is refused by the form in the units typed (dollars, not cents).
+    response = logged_in(owner).post(edit_url(post), form_data("dalle", {}, price="20000.01"))
+    errors = response.context["form"].errors
     assert errors["price"] == [
-        "price.amount: 2000001 is out of range; "
-        "accepted: a whole number of minor units (cents) from 0 to 1000000"
+        "price: '20000.01' is above the maximum; accepted: at most 10000.00 USD"
     ]
     assert not Recipe.objects.exists()
 

@@ -69,7 +69,7 @@ def test_typed_amounts_become_minor_units_without_float(
     [
         ("4.999", "usd", "price: '4.999' has more than 2 decimals"),
         ("12.5", "jpy", "price: '12.5' has more than 0 decimals"),
-        ("-1", "usd", "price: '-1' is not an amount"),
+        ("-1", "usd", "price: '-1' is negative"),
         ("1e3", "usd", "price: '1e3' is not an amount"),
         ("cheap", "usd", "price: 'cheap' is not an amount"),
         ("NaN", "usd", "price: 'NaN' is not an amount"),
