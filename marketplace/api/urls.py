@@ -1,13 +1,20 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
-from marketplace.api import views_blueprints, views_commerce, views_gallery, views_health, views_recipes
+from marketplace.api import (
+    views_blueprints,
+    views_commerce,
+    views_gallery,
+    views_health,
+    views_recipes,
+    views_schema,
+)
 
 app_name = "api"
 
 urlpatterns = [
     path("health/", views_health.health, name="health"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views_schema.SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("posts/", views_gallery.PostListView.as_view(), name="posts"),
     path("posts/<int:post_id>/", views_gallery.PostDetailView.as_view(), name="post"),

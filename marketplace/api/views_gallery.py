@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -186,7 +187,15 @@ class CreatorFollowView(APIView):
 @csrf_exempt
 def not_found_view(request: Any, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under /api/ answer in the API's error format, not with an HTML page."""
+    hint = "see /api/v1/docs/."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found_view:
+            hint = f"did you mean {request.path}/ (with the trailing slash)?"
     return JsonResponse(
-        error_body(code="not_found", message=f"No API endpoint at {request.path}; see /api/v1/docs/."),
+        error_body(code="not_found", message=f"No API endpoint at {request.path}; {hint}"),
         status=404,
     )

@@ -32,3 +32,39 @@ def test_health_with_another_method_answers_json_405_naming_get(method: str) -> 
 def test_health_get_and_head_still_answer() -> None:
     assert Client().get("/api/v1/health/").json() == {"ok": True}
     assert Client().head("/api/v1/health/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_path_without_trailing_slash_404_names_the_path_with_the_slash() -> None:
+    response = Client().get("/api/v1/posts")
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == (
+        "No API endpoint at /api/v1/posts; did you mean /api/v1/posts/ (with the trailing slash)?"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/nope/", "/api/v1/nope"])
+def test_unknown_path_404_points_at_the_docs(path: str) -> None:
+    response = Client().get(path)
+    assert response.json()["error"]["message"] == f"No API endpoint at {path}; see /api/v1/docs/."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "headers", "status"),
+    [("post", {}, 405), ("delete", {}, 405), ("get", {"HTTP_AUTHORIZATION": "Bearer kiln_bogus"}, 401)],
+)
+def test_schema_errors_are_json_not_yaml(method: str, headers: dict[str, str], status: int) -> None:
+    response = getattr(Client(), method)("/api/v1/schema/", **headers)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()["error"]) >= {"code", "message", "field"}
+
+
+@pytest.mark.django_db
+def test_schema_itself_is_still_openapi_yaml() -> None:
+    response = Client().get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert response.content.startswith(b"openapi: 3")
