@@ -8,6 +8,7 @@ tests here point Django's private storage at that folder instead of a per-test o
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -142,7 +143,9 @@ class GpuWorker:
         return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": os.environ.get("HOME", str(self.root)),
-            "PYTHONPATH": str(ROOT),
+            # worker_probe/sitecustomize.py writes sys.modules to KILN_MODULES_FILE at exit.
+            "PYTHONPATH": f"{ROOT / 'tests' / 'verification' / 'worker_probe'}:{ROOT}",
+            "KILN_MODULES_FILE": str(self.root / f"modules-{self.started}.txt"),
             "REDIS_URL": os.environ["REDIS_URL"],
             "KILN_VAR_DIR": str(self.root / "var"),
             "RENDER_OBJECTS_DIR": str(self.root / "private"),
@@ -152,8 +155,6 @@ class GpuWorker:
             "RENDER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "BROKER_RESTORE_INTERVAL": "1",
             "OMP_NUM_THREADS": "2",
-            # Every module the worker imports goes to its log: the test reads it for Django.
-            "PYTHONPROFILEIMPORTTIME": "1",
         }
 
     def start(self) -> None:
@@ -218,6 +219,18 @@ def _shared_private_storage(
         monkeypatch.setattr(model._meta.get_field(name), "storage", shared)
 
 
+@contextlib.contextmanager
+def real_broker() -> Iterator[None]:
+    """Send to Redis: send_task ignores eager mode (and warns, which the suite makes an error)."""
+    from marketplace.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = True
+
+
 def drain_results(*, until: Callable[[], bool], timeout: float = WAIT_SECONDS) -> int:
     """Consume the ``default`` queue in this process, calling the web side's tasks, until
     ``until()`` holds. Returns how many worker messages were handled."""
@@ -275,13 +288,7 @@ def submit_blueprint(owner: Any, make_post: Any, catalog_models: dict[str, Any])
         version = services.blueprint_version_create(
             post=post, user=owner, data=json.dumps(copy.deepcopy(graph or tiny_graph())).encode(), filename="workflow.json"
         )
-        from marketplace.celery import app
-
-        # The run goes to the real broker (send_task ignores eager mode and warns about it).
-        app.conf.task_always_eager = False
-        try:
+        with real_broker():
             return services.blueprint_version_submit(version=version, user=owner)
-        finally:
-            app.conf.task_always_eager = True
 
     return submit
