@@ -147,7 +147,11 @@ def _check_tensors(header: dict[str, Any], data_length: int) -> tuple[dict[str, 
     raw_metadata = header.get("__metadata__", {})
     if not isinstance(raw_metadata, dict):
         raise ModelFileError("Not a safetensors file: __metadata__ is not an object.", field="file", code="not_safetensors")
-    metadata = {str(k)[:200]: str(v)[:2000] for k, v in list(raw_metadata.items())[:200]}
+    # NUL is dropped: PostgreSQL's jsonb refuses \u0000 and the upload would be a 500.
+    metadata = {
+        str(k).replace("\x00", "")[:200]: str(v).replace("\x00", "")[:2000]
+        for k, v in list(raw_metadata.items())[:200]
+    }
     dtypes: set[str] = set()
     keys: list[str] = []
     for name, entry in header.items():

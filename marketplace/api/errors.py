@@ -5,6 +5,7 @@ Domain errors (marketplace.core.errors.DomainError) are mapped here and nowhere 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -12,6 +13,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from marketplace.core.errors import DomainError
 
@@ -47,7 +49,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        return _server_error(exc, context)
     if isinstance(exc, exceptions.ValidationError):
         field, message, code = _first_field_error(exc.detail)
         response.data = error_body(code=code, message=message, field=field, details=exc.detail)
@@ -58,3 +60,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and isinstance(exc, exceptions.Throttled):
         response.data["error"]["retry_after"] = exc.wait
     return response
+
+
+def _server_error(exc: Exception, context: dict[str, Any]) -> Response:
+    """A bug, answered as the API's JSON (never Django's HTML page or a trace) and logged.
+
+    Logged on django.request, where Django logs its own 500s, so the same handlers see it.
+    """
+    request = context.get("request")
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s", getattr(request, "path", "?"), exc_info=exc
+    )
+    set_rollback()
+    return Response(
+        error_body(
+            code="server_error",
+            message="Kiln failed to answer this request; it has been logged. Try again later.",
+        ),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

@@ -68,3 +68,26 @@ def test_schema_itself_is_still_openapi_yaml() -> None:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.oai.openapi")
     assert response.content.startswith(b"openapi: 3")
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_in_an_api_view_is_a_json_500_without_a_trace(monkeypatch: pytest.MonkeyPatch) -> None:
+    from marketplace.gallery import presenters
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(presenters, "creator_dict", explode)
+    from marketplace.accounts.services import user_create
+
+    user_create(email="c@example.test", username="carver", password="a-long-test-password-1", display_name="C")
+    response = Client(raise_request_exception=False).get("/api/v1/creators/carver/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "error": {
+            "code": "server_error",
+            "message": "Kiln failed to answer this request; it has been logged. Try again later.",
+            "field": None,
+        }
+    }
