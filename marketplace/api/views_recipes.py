@@ -266,6 +266,28 @@ class RecipeParseView(APIView):
                 ),
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if text is not None and not isinstance(text, str):
+            return Response(
+                error_body(
+                    code="invalid",
+                    field="text",
+                    message=(
+                        f"text: got {type(text).__name__}, not text; accepted: an Automatic1111 "
+                        "parameters block, a Midjourney prompt or plain text"
+                    ),
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if isinstance(text, str) and "\x00" in text:
+            # Saving it as a Recipe would be refused; the dry run must not promise otherwise.
+            return Response(
+                error_body(
+                    code="invalid",
+                    field="text",
+                    message="text: contains a NUL character; accepted: text without NUL characters",
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         if not isinstance(text, str) or not text.strip():
             return Response(
                 error_body(
