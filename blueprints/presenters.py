@@ -95,13 +95,28 @@ def version_public(version: BlueprintVersion) -> dict[str, Any]:
 
 
 def _verification_badge(version: BlueprintVersion) -> dict[str, Any]:
-    # The full verification record (metrics, images, environment) arrives with the
-    # verification issue; until then the badge says whether and when it was verified.
+    # The full record (metrics, images, environment) is on the report page it links to.
+    verified = version.verified_at is not None and version.state in (
+        VersionState.VERIFIED,
+        VersionState.LISTED,
+    )
     return {
-        "verified": version.verified_at is not None
-        and version.state in (VersionState.VERIFIED, VersionState.LISTED),
+        "verified": verified,
         "verified_at": version.verified_at.isoformat() if version.verified_at else None,
+        "report_url": _report_url(version.pk) if verified else None,
     }
+
+
+def _report_url(version_id: int) -> str:
+    from blueprints.verification import report_url  # verification imports services
+
+    return report_url(version_id)
+
+
+def _verification_runs(version: BlueprintVersion) -> list[dict[str, Any]]:
+    from blueprints.verification import runs_for_owner
+
+    return runs_for_owner(version)
 
 
 def blueprint_public_for_post(post: Post) -> dict[str, Any] | None:
@@ -216,8 +231,8 @@ def version_private(version: BlueprintVersion) -> dict[str, Any]:
         "can_submit": not blockers,
         "can_publish": version.state == VersionState.VERIFIED,
         "events": [event_dict(event) for event in version.events.all()],
-        # Verification runs and their live progress arrive with the verification issue.
-        "verification_runs": [],
+        # Verification runs with live progress (blueprints/verification.py).
+        "verification_runs": _verification_runs(version),
         "verification": _verification_badge(version),
         "created_at": version.created_at.isoformat(),
         "submitted_at": version.submitted_at.isoformat() if version.submitted_at else None,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from blueprints import views
+from blueprints import verification_views, views
 
 app_name = "blueprints"
 
@@ -15,4 +15,15 @@ urlpatterns = [
     path("blueprint-versions/<int:version_id>/submit/", views.version_submit, name="submit"),
     path("blueprint-versions/<int:version_id>/publish/", views.version_publish, name="publish"),
     path("models/upload/", views.model_upload, name="model-upload"),
+    # Verification record (issue 6).
+    path(
+        "blueprint-versions/<int:version_id>/verification/",
+        verification_views.verification_report,
+        name="verification-report",
+    ),
+    path(
+        "verification-runs/<int:run_id>/images/<str:role>",
+        verification_views.verification_image,
+        name="verification-image",
+    ),
 ]

@@ -225,7 +225,39 @@ def run_progress(run: VerificationRun) -> dict[str, Any]:
     }
 
 
+def report_url(version_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("blueprints:verification-report", args=[version_id])
+
+
+def run_summary(run: VerificationRun) -> dict[str, Any]:
+    """A run as its creator's version page and API show it (progress while unfinished)."""
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "trigger": run.trigger,
+        "attempts": run.attempts,
+        "max_attempts": run.max_attempts,
+        "behaviour_version": run.behaviour_version,
+        "reason": run.reason,
+        "created_at": run.created_at.isoformat(),
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "progress": None if run.is_finished else run_progress(run),
+        "report_url": report_url(run.version_id),
+        "api_url": f"/api/v1/blueprint-versions/{run.version_id}/",
+    }
+
+
+def runs_for_owner(version: BlueprintVersion, *, limit: int = 10) -> list[dict[str, Any]]:
+    return [run_summary(run) for run in version.runs.order_by("-created_at", "-id")[:limit]]
+
+
 __all__ = [
+    "report_url",
+    "run_summary",
+    "runs_for_owner",
     "FINISHED_RUN_STATUSES",
     "reap_stale_runs",
     "record_result",

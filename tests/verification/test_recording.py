@@ -172,3 +172,49 @@ def test_reverification_queues_listed_versions_verified_under_another_behaviour(
     assert verification.reverify_outdated() == 1
     assert submitted.runs.filter(trigger="reverify", status=RunStatus.QUEUED).count() == 1
     assert verification.reverify_outdated() == 0  # the queued re-run is not finished yet
+
+
+def test_the_owner_api_answer_carries_the_runs_with_live_progress(submitted: Any, owner: Any, client: Any) -> None:
+    client.force_login(owner)
+    data = client.get(f"/api/v1/blueprint-versions/{submitted.pk}/").json()
+    run = submitted.runs.get()
+    assert [(r["id"], r["status"], r["progress"]["queue_position"]) for r in data["verification_runs"]] == [(run.pk, "queued", 1)]
+    page = client.get(f"/blueprint-versions/{submitted.pk}/")
+    assert b'id="verification-progress"' in page.content and b"Position 1 in the queue." in page.content
+
+
+def _verified_with_images(version: Any) -> VerificationRun:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from tests.conftest import png_bytes
+
+    run = version.runs.get()
+    key = f"verification/{run.pk}/declared.png"
+    storages["default"].save(key, ContentFile(png_bytes(color=(1, 2, 3))))
+    decision = {"accepted": True, "reason": "Reproduced", "declared": {"psnr": None, "ssim": 1.0, "perceptual": 0.0},
+                "controls": [], "closest_control": None, "margin": None, "thresholds": {"ceiling": 0.005, "ratio": 0.5}}
+    verification.record_result(payload=_result(run, images={"declared": key}, decision=decision, environment={"device": "cpu", "torch": "2.13.0+cpu"}))
+    return run
+
+
+def test_the_report_is_private_until_verified_then_public_without_metadata(submitted: Any, owner: Any, client: Any) -> None:
+    url = f"/blueprint-versions/{submitted.pk}/verification/"
+    assert client.get(url).status_code == 404  # a stranger, before the verdict
+    run = _verified_with_images(submitted)
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"because" in page.content and b"2.13.0+cpu" in page.content and b"SSIM" in page.content
+    image = client.get(f"/verification-runs/{run.pk}/images/showcase")
+    assert image["Content-Type"] == "image/png" and b"tEXt" not in image.content and b"iTXt" not in image.content
+    assert client.get(f"/verification-runs/{run.pk}/images/declared").status_code == 200
+    assert client.get(f"/verification-runs/{run.pk}/images/nothing").status_code == 404
+
+
+def test_the_post_badge_links_to_the_record_once_listed(submitted: Any, owner: Any, client: Any) -> None:
+    _verified_with_images(submitted)
+    submitted.refresh_from_db()
+    services.blueprint_version_publish(version=submitted, user=owner)
+    page = client.get(f"/posts/{submitted.blueprint.post_id}/")
+    assert f'href="/blueprint-versions/{submitted.pk}/verification/"'.encode() in page.content
