@@ -57,6 +57,8 @@ PAGES = [
     "/creators/{handle}/?q={secret}",
     "/blueprint-versions/{listed}/",
     "/blueprint-versions/{draft}/",
+    "/blueprint-versions/{listed}/verification/",
+    "/blueprint-versions/{draft}/verification/",
     "/posts/{listed_post}/blueprint/new/",
     "/models/upload/",
 ]
@@ -149,6 +151,22 @@ def assert_no_secret(where: str, text: str) -> None:
     assert found == [], f"{where} shows {found}"
 
 
+def record_verified_run(version: BlueprintVersion) -> None:
+    """What a worker records for a genuine showcase: every control of the secret graph."""
+    from blueprints.models import RunStatus
+    from renderworker.controls import control_variants
+
+    metrics = {"psnr": 41.2, "ssim": 0.99, "perceptual": 0.001}
+    controls = [
+        {"name": c.name, "description": c.description, "to_showcase": metrics, "to_declared": metrics, "informative": True}
+        for c in control_variants(version.graph_api)
+    ]
+    decision = {"accepted": True, "reason": "Reproduced", "declared": metrics, "controls": controls,
+                "closest_control": controls[0]["name"], "margin": 0.1, "thresholds": {"ceiling": 0.005, "ratio": 0.5}}
+    version.runs.update(status=RunStatus.VERIFIED, reason="Reproduced: perceptual distance 0.0010", decision=decision,
+                        environment={"device": "cpu", "torch": "2.13.0+cpu"}, timings={"total": 1.0})
+
+
 def secret_blueprints(owner: Any, make_post: Any) -> dict[str, Any]:
     """A listed Blueprint and a private draft, both built from the secret workflow."""
     add_lora_stack_models(owner)
@@ -163,6 +181,7 @@ def secret_blueprints(owner: Any, make_post: Any) -> dict[str, Any]:
         price_minor=900,
     )
     version = services.blueprint_version_submit(version=version, user=owner)
+    record_verified_run(version)  # the verification report is walked too
     version = force_state(version, VersionState.VERIFYING, VersionState.VERIFIED)
     version = services.blueprint_version_publish(version=version, user=owner)
     draft_post = make_post(owner, title="Quiet harbour", tags="sea")
