@@ -46,6 +46,12 @@ class PostFilters:
 
     @classmethod
     def from_params(cls, params: dict[str, str]) -> PostFilters:
+        for name in FILTER_PARAMS:
+            if "\x00" in (params.get(name) or ""):
+                # PostgreSQL refuses NUL in a query parameter: without this the page is a 500.
+                raise DomainError(
+                    f"{name} contains a NUL character; accepted: plain text.", field=name, code="invalid"
+                )
         sort = params.get("sort") or "new"
         if sort not in SORT_KEYS:
             raise DomainError(
@@ -82,6 +88,9 @@ class PostFilters:
             max_price=_price(params, "max_price"),
             sort=sort,
         )
+
+
+FILTER_PARAMS = ("q", "tool", "has", "creator", "base_model", "rating", "tag", "min_price", "max_price", "sort")
 
 
 def _price(params: dict[str, str], name: str) -> int | None:
