@@ -43,7 +43,13 @@ class Command(BaseCommand):
             default=min(4, os.cpu_count() or 1),
             help="Processes that render the art in parallel (default: CPU cores, at most 4).",
         )
-
+        parser.add_argument(
+            "--verification",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Add Blueprints that the demo's render worker verifies on the tiny model "
+            "(needs the tiny models in RENDER_MODELS_DIR and .venv-render; default on).",
+        )
         parser.add_argument(
             "--art-size",
             type=int,
@@ -67,6 +73,14 @@ class Command(BaseCommand):
             art_size=options["art_size"],
             log=self.stdout.write if verbose else (lambda _line: None),
         )
+        # --- Verification demo (issue 6): Blueprints the demo's render worker verifies for real.
+        if options["verification"]:
+            from blueprints.verification_demo import seed_verification_demo
+            from marketplace.accounts.models import User
+
+            owner = User.objects.get(username=DEMO.handle)
+            seed_verification_demo(owner=owner, log=self.stdout.write if verbose else (lambda _line: None))
+        # --- end of the verification demo
         if not verbose:
             return
         self.stdout.write(self.style.SUCCESS("Demo data ready:"))
