@@ -138,6 +138,24 @@ def vae_decoder(*, module: torch.nn.Module) -> Callable[[torch.Tensor], torch.Te
     return entry[1]
 
 
+def lora_factors_on_device(*, lora: Any, device: torch.device) -> Any:
+    """A ParsedLora whose factors already live on ``device`` in float32 (when enabled, on CUDA).
+
+    ``LoraPatch.delta`` moves and upcasts both factors at every LoRA switch: hundreds of small
+    host-to-device copies (916 patches for an SDXL LoRA). Doing it once at parse time leaves
+    the merge arithmetic unchanged (``delta`` upcasts to float32 anyway).
+    """
+    if not compile_enabled() or device.type != "cuda":
+        return lora
+    from dataclasses import replace
+
+    patches = tuple(
+        replace(patch, down=patch.down.to(device=device, dtype=torch.float32), up=patch.up.to(device=device, dtype=torch.float32))
+        for patch in lora.patches
+    )
+    return replace(lora, patches=patches)
+
+
 @contextlib.contextmanager
 def skip_weight_init() -> Iterator[None]:
     """Build modules without drawing their random initial weights (they are loaded right after).

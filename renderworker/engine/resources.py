@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 
+from renderworker.engine.acceleration import lora_factors_on_device
 from renderworker.engine.checkpoint import (
     LoadedCheckpoint,
     load_checkpoint,
@@ -126,6 +127,8 @@ class Resources:
             parsed = parse_lora(
                 state_dict=read_state_dict(path=path), checkpoint=checkpoint, identity=sha
             )
+            # Hook (issue 6, acceleration.py): LoRA factors kept on the GPU when RENDER_COMPILE=1.
+            parsed = lora_factors_on_device(lora=parsed, device=checkpoint.profile.device)
             checkpoint.patch_state[key] = parsed
         assert isinstance(parsed, ParsedLora)
         return parsed
