@@ -8,7 +8,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -43,6 +50,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             error_body(code=exc.code, message=exc.message, field=exc.field), status=exc.status_code
         )
+    if isinstance(exc, SuspiciousOperation):
+        # Raised while DRF reads the body; left alone, Django answers with its HTML 400 page.
+        return _suspicious_request(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -78,4 +88,38 @@ def _server_error(exc: Exception, context: dict[str, Any]) -> Response:
             message="Kiln failed to answer this request; it has been logged. Try again later.",
         ),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def _suspicious_request(exc: SuspiciousOperation) -> Response:
+    """Bodies over Django's limits (and other refused requests) as the API's JSON errors."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            error_body(
+                code="request_too_large",
+                message=f"The request body is larger than {limit:,} bytes (uploaded files "
+                "aside); send less.",
+            ),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        message = (
+            f"The request has too many fields; at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} "
+            "are accepted."
+        )
+        return Response(
+            error_body(code="too_many_fields", message=message), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, TooManyFilesSent):
+        message = (
+            f"The request has too many files; at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} "
+            "are accepted."
+        )
+        return Response(
+            error_body(code="too_many_files", message=message), status=status.HTTP_400_BAD_REQUEST
+        )
+    return Response(
+        error_body(code="bad_request", message="The request was refused as malformed."),
+        status=status.HTTP_400_BAD_REQUEST,
     )

@@ -91,3 +91,39 @@ def test_an_unexpected_error_in_an_api_view_is_a_json_500_without_a_trace(monkey
             "field": None,
         }
     }
+
+
+def _writer_client(user: object) -> object:
+    from rest_framework.test import APIClient
+
+    from marketplace.accounts.services import api_token_create
+
+    _, raw = api_token_create(user=user, name="qa", scopes=("read", "write"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+def test_json_body_over_the_memory_limit_is_a_json_413(owner: object, settings: object) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000  # type: ignore[attr-defined]
+    body = '{"text": "' + "x" * 2000 + '"}'
+    response = _writer_client(owner).post(  # type: ignore[attr-defined]
+        "/api/v1/recipes/parse/", data=body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == {
+        "code": "request_too_large",
+        "message": "The request body is larger than 1,000 bytes (uploaded files aside); send less.",
+        "field": None,
+    }
+
+
+def test_form_with_too_many_fields_is_a_json_400(owner: object, settings: object) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10  # type: ignore[attr-defined]
+    fields = {f"f{index}": "1" for index in range(50)}
+    response = _writer_client(owner).post("/api/v1/posts/", fields, format="multipart")  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "too_many_fields"
+    assert "at most 10" in response.json()["error"]["message"]
