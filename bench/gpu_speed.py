@@ -289,7 +289,9 @@ def measure_family(key: str, *, report: Report, work: Path, smoke: bool, peak: f
     resources = Resources(model_dirs=[work / "models"], cache=LoadedComponentCache(max_entries=2))
     roots = resources.all_config_roots()
     floor_load = path.stat().st_size / rate
-    variants = [("cold load (engine as is)", None), ("cold load with acceleration.skip_weight_init", acceleration.skip_weight_init)]
+    # "engine": load_checkpoint as the worker calls it (with RENDER_COMPILE=1 it skips the random
+    # initial weights itself); "skip-init" forces acceleration.skip_weight_init around it.
+    variants = [("cold load (engine)", None), ("cold load with acceleration.skip_weight_init", acceleration.skip_weight_init)]
     variants = [variant for variant in variants if (variant[1] is None) == ("as-is" in load_variants) or (variant[1] is not None) == ("skip-init" in load_variants)]
     for label, context in variants:
         evict_from_page_cache(path)

@@ -156,6 +156,11 @@ def lora_factors_on_device(*, lora: Any, device: torch.device) -> Any:
     return replace(lora, patches=patches)
 
 
+def initial_weights_skipped() -> contextlib.AbstractContextManager[None]:
+    """``skip_weight_init()`` when ``RENDER_COMPILE`` is on, else a context that changes nothing."""
+    return skip_weight_init() if compile_enabled() else contextlib.nullcontext()
+
+
 @contextlib.contextmanager
 def skip_weight_init() -> Iterator[None]:
     """Build modules without drawing their random initial weights (they are loaded right after).
