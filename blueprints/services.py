@@ -27,7 +27,7 @@ from blueprints.models import (
     VersionState,
 )
 from marketplace.accounts.models import User
-from marketplace.core.errors import DomainError, PermissionDenied
+from marketplace.core.errors import DomainError, NotFound, PermissionDenied
 from marketplace.core.markdown import render_markdown
 from marketplace.gallery.models import Post
 from marketplace.gallery.services import post_product_facets_refresh
@@ -463,9 +463,8 @@ def resource_link(
             )
         resource = locked.resources.filter(pk=resource_id).first()
         if resource is None:
-            raise BlueprintError(
-                f"No resource {resource_id} in this version.", field="resource", code="not_found"
-            )
+            # A missing object is a 404 (the API's rule), not a 400 with code not_found.
+            raise NotFound(f"No resource {resource_id} in this version.", field="resource")
         model_version = model_version_for_identity(sha256=sha256, autov2=autov2, air=air)
         if model_version.asset.kind != resource.kind:
             raise BlueprintError(

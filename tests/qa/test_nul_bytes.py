@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from rest_framework.test import APIClient
 from blueprints.models import BlueprintVersion
 from marketplace.accounts.services import api_token_create
 
-from .test_blueprint_analyze import _dangling_ui_workflow
+from .workflows import api_prompt_bytes
 
 
 def bearer(user: Any, *scopes: str) -> APIClient:
@@ -20,13 +19,6 @@ def bearer(user: Any, *scopes: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
-
-
-def _clean_workflow() -> bytes:
-    workflow = _dangling_ui_workflow()
-    workflow["nodes"][1]["inputs"][0]["link"] = 1
-    workflow["links"] = [[1, 1, 0, 2, 0, "LATENT"]]
-    return json.dumps(workflow).encode()
 
 
 @pytest.mark.django_db
@@ -47,7 +39,7 @@ def test_blueprint_notes_with_nul_are_refused_and_nothing_is_saved(owner: Any, m
     post = make_post(owner)
     response = bearer(owner, "read", "write").post(
         f"/api/v1/posts/{post.pk}/blueprint/versions/",
-        {"file": SimpleUploadedFile("wf.json", _clean_workflow()), "notes": "use the \x00 refiner"},
+        {"file": SimpleUploadedFile("wf.json", api_prompt_bytes()), "notes": "use the \x00 refiner"},
         format="multipart",
     )
     assert response.status_code == 400
