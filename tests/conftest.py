@@ -57,9 +57,38 @@ def make_user(handle: str) -> User:
     )
 
 
+def onboard(user: User) -> User:
+    """Mark a creator's Stripe payouts as finished, as account.updated would record them.
+
+    The account id is made up: only for tests that never talk to the Stripe stand-in.
+    """
+    from marketplace.accounts.models import CreatorProfile
+
+    CreatorProfile.objects.filter(user=user).update(
+        stripe_account_id=f"acct_test_{user.username}", charges_enabled=True, payouts_enabled=True, details_submitted=True
+    )
+    user.profile.refresh_from_db()
+    return user
+
+
+def offboard(user: User) -> User:
+    """The creator has no (or lost their) Stripe payouts."""
+    from marketplace.accounts.models import CreatorProfile
+
+    CreatorProfile.objects.filter(user=user).update(charges_enabled=False, payouts_enabled=False, details_submitted=False)
+    user.profile.refresh_from_db()
+    return user
+
+
 @pytest.fixture
 def owner(db: Any) -> User:
     return make_user("owner")
+
+
+@pytest.fixture
+def seller(owner: User) -> User:
+    """The owner with Stripe payouts finished, so they may set prices above zero."""
+    return onboard(owner)
 
 
 @pytest.fixture

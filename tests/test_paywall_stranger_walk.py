@@ -94,6 +94,15 @@ NOT_FOLLOWED = ("/accounts/logout/", "/admin/", "/static/", "/media/")
 MAX_CRAWLED_PAGES = 150
 
 
+
+@pytest.fixture
+def owner(db: Any) -> Any:
+    """This walk prices Recipes: the owner has finished Stripe payouts."""
+    from tests.conftest import make_user, onboard
+
+    return onboard(make_user("owner"))
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_empty_cache(settings: Any) -> None:
     # The cast of users is created per test; the default hasher costs about a second each.

@@ -20,7 +20,7 @@ from marketplace.gallery.models import Post
 from marketplace.gallery.services import post_product_facets_refresh
 from marketplace.recipes.models import Recipe
 from marketplace.recipes.paste import PasteResult, comfy_settings_for_recipe
-from marketplace.recipes.recipe_input import RecipeInput, read_recipe_input
+from marketplace.recipes.recipe_input import RecipeInput, RecipeValidationError, read_recipe_input
 
 # Log ids and tool slugs only: a Recipe's text and values are the product (the paywall test
 # reads the log).
@@ -56,6 +56,17 @@ def structured_settings_for(recipe_input: RecipeInput) -> dict[str, Any] | None:
         return None
 
 
+def _require_payouts_for_price(*, user: User, price_minor: int) -> None:
+    """A price above zero needs finished Stripe payouts (SPEC §5); free is always allowed."""
+    from marketplace.commerce.services.connect import paid_price_blocker
+
+    blocker = paid_price_blocker(user=user, price_minor=price_minor)
+    if blocker:
+        raise RecipeValidationError(
+            [{"field": "price.amount", "value": price_minor, "message": blocker, "accepted": "0 until payouts are set up"}]
+        )
+
+
 def recipe_upsert(*, post: Post, user: User, data: Any) -> RecipeUpsertResult:
     """Create or replace the Recipe of ``post`` from ``data`` (see ``read_recipe_input``).
 
@@ -66,6 +77,7 @@ def recipe_upsert(*, post: Post, user: User, data: Any) -> RecipeUpsertResult:
     """
     _require_creator(post=post, user=user, action="write")
     recipe_input = read_recipe_input(data=data, default_tool=post.tool)
+    _require_payouts_for_price(user=user, price_minor=recipe_input.price_minor)
     structured = structured_settings_for(recipe_input)
     now = timezone.now()
     with transaction.atomic():

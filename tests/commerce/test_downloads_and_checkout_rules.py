@@ -7,6 +7,8 @@ from typing import Any
 from unittest import mock
 
 import pytest
+
+from marketplace.accounts.models import CreatorProfile
 from django.core import signing
 from django.test import Client
 from rest_framework.test import APIClient
@@ -86,8 +88,9 @@ def test_a_paid_item_of_a_creator_without_payouts_cannot_be_bought(
     owner: Any, buyer: Any, shop_factory: Any
 ) -> None:
     onboarded = shop_factory(owner, recipe_price=0, blueprint_price=0)
-    # Prices set directly: the creator lost their payouts after listing (e.g. Stripe disabled them).
+    # Priced while payouts worked; then the creator lost them (e.g. Stripe disabled charges).
     onboarded.recipe.__class__.objects.filter(pk=onboarded.recipe.pk).update(price_minor=499)
+    CreatorProfile.objects.filter(user=owner).update(charges_enabled=False)
 
     with pytest.raises(DomainError) as error:
         checkout_start(buyer=buyer, refs=[ProductRef("recipe", onboarded.recipe.pk)])
@@ -364,3 +367,20 @@ def test_buy_form_errors_never_redirect_off_site(free_shop: Any, owner: Any) -> 
 
     assert (response.status_code, response["Location"]) == (302, "/")
     assert Order.objects.count() == 0
+
+
+def test_only_creators_with_payouts_can_price_a_recipe_above_zero(stranger: Any, make_post: Any) -> None:
+    from marketplace.recipes.models import Recipe
+    from marketplace.recipes.recipe_input import RecipeValidationError
+    from marketplace.recipes.services import recipe_upsert
+
+    post = make_post(stranger, tool="dalle")
+    data = {"tool": "dalle", "prompt": "a quiet harbour", "params": {}, "price": {"amount": 499, "currency": "usd"}}
+    with pytest.raises(RecipeValidationError) as error:
+        recipe_upsert(post=post, user=stranger, data=data)
+    assert error.value.field == "price.amount"
+    assert "payouts" in error.value.message
+    assert not Recipe.objects.exists()
+    recipe_upsert(post=post, user=stranger, data={**data, "price": {"amount": 0, "currency": "usd"}})
+    assert Recipe.objects.get().price_minor == 0
+
