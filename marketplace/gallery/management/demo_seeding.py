@@ -88,11 +88,37 @@ def _demo_recipe_text(spec: DemoPost) -> str:
     return subject
 
 
-def add_demo_recipe(post: Post, spec: DemoPost) -> None:
-    """Attach a free Recipe to posts with ``spec.sells_recipe``, through the real services.
+_STAND_IN_UNREACHABLE: list[bool] = []
 
-    Free, because a paid item needs the creator's Stripe onboarding, which happens against
-    the running Stripe stand-in (the dashboard's "Set up payouts"). Idempotent.
+
+def _demo_seller_ready(user: User) -> bool:
+    """Whether ``user`` may sell paid items, onboarding them on the Stripe stand-in if it runs.
+
+    scripts/demo starts the stand-in before seeding; without it (tests, a bare seed) demo
+    Recipes are free. One failed attempt is remembered so seeding does not keep retrying.
+    """
+    from marketplace.commerce.services.connect import seller_can_charge
+
+    if seller_can_charge(user=user):
+        return True
+    if _STAND_IN_UNREACHABLE:
+        return False
+    from django.core.management import call_command
+
+    try:
+        call_command("commerce_standin_payouts", user.username, verbosity=0)
+    except Exception:  # the stand-in is not running: any error means "not now"
+        _STAND_IN_UNREACHABLE.append(True)
+        return False
+    user.profile.refresh_from_db()
+    return seller_can_charge(user=user)
+
+
+def add_demo_recipe(post: Post, spec: DemoPost) -> None:
+    """Attach a Recipe to posts with ``spec.sells_recipe``, through the real services.
+
+    Every other Recipe is paid when its creator can be onboarded on the Stripe stand-in (so a
+    visitor can try a purchase), the rest are free. Idempotent.
     """
     if not spec.sells_recipe:
         return
@@ -101,13 +127,14 @@ def add_demo_recipe(post: Post, spec: DemoPost) -> None:
 
     if Recipe.objects.filter(post=post).exists():
         return
+    paid = spec.index % 2 == 0 and _demo_seller_ready(post.creator)
     recipe_upsert(
         post=post,
         user=post.creator,
         data={
             "pasted": _demo_recipe_text(spec),
             "notes": "Generated with the demo data. Try the **paste to fill** box on your own posts.",
-            "price": {"amount": 0, "currency": "usd"},
+            "price": {"amount": 199 + 100 * (spec.index % 4) if paid else 0, "currency": "usd"},
         },
     )
 
