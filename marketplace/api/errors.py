@@ -66,7 +66,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         code = getattr(detail, "code", None) or exc.default_code
-        response.data = error_body(code=str(code), message=str(detail))
+        message = str(detail)
+        view = context.get("view")
+        if isinstance(exc, exceptions.UnsupportedMediaType) and view is not None:
+            # DRF's message names only what was sent; a stranger also needs what is accepted.
+            accepted = ", ".join(parser.media_type for parser in view.get_parsers())
+            message = f"{message.rstrip('.')}; accepted: {accepted}."
+        response.data = error_body(code=str(code), message=message)
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and isinstance(exc, exceptions.Throttled):
         response.data["error"]["retry_after"] = exc.wait
     return response

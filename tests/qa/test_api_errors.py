@@ -127,3 +127,16 @@ def test_form_with_too_many_fields_is_a_json_400(owner: object, settings: object
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "too_many_fields"
     assert "at most 10" in response.json()["error"]["message"]
+
+
+def test_wrong_content_type_names_the_accepted_ones(owner: object) -> None:
+    response = _writer_client(owner).post(  # type: ignore[attr-defined]
+        "/api/v1/blueprints/analyze/", data='{"nodes": []}', content_type="application/json"
+    )
+    assert response.status_code == 415
+    assert response.json()["error"] == {
+        "code": "unsupported_media_type",
+        "message": 'Unsupported media type "application/json" in request; accepted: '
+        "multipart/form-data, application/x-www-form-urlencoded.",
+        "field": None,
+    }
