@@ -109,7 +109,7 @@ def median_seconds(function: Callable[[], Any], *, device: torch.device, warmup:
             started = time.perf_counter()
             function()
             times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return float(statistics.median(times))
 
 
 def matmul_peak(*, device: torch.device, smoke: bool) -> float:
@@ -203,8 +203,8 @@ def write_models(*, key: str, work: Path, smoke: bool, device: torch.device) -> 
     state = {name: tensor.to(torch.float16).cpu() for name, tensor in state.items()}
     path = models / f"generated-{key}.safetensors"
     save_file(state, str(path))
-    lora = tiny_models.tiny_lora(family=spec["family"], style="kohya", seed=71, components=components)
-    save_file(lora, str(models / f"generated-{key}-lora.safetensors"))
+    lora_tensors = tiny_models.tiny_lora(family=spec["family"], style="kohya", seed=71, components=components)
+    save_file(lora_tensors, str(models / f"generated-{key}-lora.safetensors"))
     del state, components
     if device.type == "cuda":
         torch.cuda.empty_cache()
@@ -293,14 +293,14 @@ def measure_family(key: str, *, report: Report, work: Path, smoke: bool, peak: f
     # initial weights itself); "skip-init" forces acceleration.skip_weight_init around it.
     variants = [("cold load (engine)", None), ("cold load with acceleration.skip_weight_init", acceleration.skip_weight_init)]
     variants = [variant for variant in variants if (variant[1] is None) == ("as-is" in load_variants) or (variant[1] is not None) == ("skip-init" in load_variants)]
-    for label, context in variants:
+    for label, wrapper in variants:
         evict_from_page_cache(path)
         sync(device)
         loading = time.perf_counter()
-        if context is None:
+        if wrapper is None:
             loaded = load_checkpoint(path=path, profile=profile, config_roots=roots, identity=sha)
         else:
-            with context():
+            with wrapper():
                 loaded = load_checkpoint(path=path, profile=profile, config_roots=roots, identity=sha)
         sync(device)
         seconds = time.perf_counter() - loading
@@ -449,7 +449,7 @@ def measure_family(key: str, *, report: Report, work: Path, smoke: bool, peak: f
         # them), so start over: in the worker, RENDER_COMPILE_CHANNELS_LAST converts before compiling.
         torch._dynamo.reset()
         checkpoint.unet.to(memory_format=torch.channels_last)
-        compiled = acceleration.CompiledUNet(module=checkpoint.unet, mode=compiled.mode)
+        compiled = acceleration.CompiledUNet(module=checkpoint.unet, mode=getattr(compiled, "mode", "reduce-overhead"))
         with torch.inference_mode(), attention_kernels(profile=profile):
             compiling = time.perf_counter()
             for _ in range(3):

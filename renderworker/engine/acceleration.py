@@ -79,7 +79,7 @@ def _prepare_process() -> None:
     # Deterministic mode fills every fresh allocation with NaN to expose reads of uninitialised
     # memory. No kernel here reads memory it did not write (the eager and compiled outputs are
     # compared in bench/gpu_speed.py), and the fill is one extra pass over every activation.
-    torch.utils.deterministic.fill_uninitialized_memory = False  # type: ignore[attr-defined]
+    torch.utils.deterministic.fill_uninitialized_memory = False
 
 
 class CompiledUNet:
@@ -124,7 +124,7 @@ def vae_decoder(*, module: torch.nn.Module) -> Callable[[torch.Tensor], torch.Te
     """``latents → decoded pixels in -1..1`` for an AutoencoderKL; compiled once per VAE when enabled."""
 
     def eager(latents: torch.Tensor) -> torch.Tensor:
-        return module.decode(latents, return_dict=False)[0]  # type: ignore[operator,no-any-return]
+        return module.decode(latents, return_dict=False)[0]
 
     if not compile_enabled():
         return eager
