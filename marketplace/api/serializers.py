@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from marketplace.gallery.models import ContentRating
 from marketplace.gallery.pagination import SORT_KEYS
 from marketplace.gallery.selectors import PRODUCT_FILTERS
+
+
+class AcceptedChoiceField(serializers.ChoiceField):
+    """A ChoiceField whose refusal lists the accepted values, not only the one refused."""
+
+    default_error_messages = {"invalid_choice": '"{input}" is not a valid choice; accepted: {accepted}.'}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data == "" and self.allow_blank:
+            return ""
+        try:
+            return self.choice_strings_to_values[str(data)]
+        except KeyError:
+            accepted = ", ".join(str(key) for key in self.choices)
+            self.fail("invalid_choice", input=str(data)[:60], accepted=accepted)
 
 
 class PostCreateSerializer(serializers.Serializer):
@@ -15,20 +32,20 @@ class PostCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
     tool = serializers.CharField(max_length=32, help_text="One of the fourteen tool slugs, e.g. comfyui.")
     tags = serializers.CharField(required=False, allow_blank=True, default="", help_text="Comma-separated.")
-    rating = serializers.ChoiceField(choices=ContentRating.choices, default=ContentRating.GENERAL)
+    rating = AcceptedChoiceField(choices=ContentRating.choices, default=ContentRating.GENERAL)
 
 
 class PostListQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, help_text="Full-text search (title, description, tags, creator).")
     tool = serializers.CharField(required=False)
-    has = serializers.ChoiceField(choices=list(PRODUCT_FILTERS), required=False)
+    has = AcceptedChoiceField(choices=list(PRODUCT_FILTERS), required=False)
     creator = serializers.CharField(required=False)
     base_model = serializers.CharField(required=False)
-    rating = serializers.ChoiceField(choices=ContentRating.choices, required=False)
+    rating = AcceptedChoiceField(choices=ContentRating.choices, required=False)
     tag = serializers.CharField(required=False)
     min_price = serializers.IntegerField(required=False, min_value=0, help_text="Minor units (cents).")
     max_price = serializers.IntegerField(required=False, min_value=0, help_text="Minor units (cents).")
-    sort = serializers.ChoiceField(choices=list(SORT_KEYS), required=False, default="new")
+    sort = AcceptedChoiceField(choices=list(SORT_KEYS), required=False, default="new")
     cursor = serializers.CharField(required=False)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=24)
 

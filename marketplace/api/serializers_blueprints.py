@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from blueprints.models import BaseModelFamily, ModelKind
+from marketplace.api.serializers import AcceptedChoiceField
 
 # --- Requests ------------------------------------------------------------------------------------
 
@@ -57,8 +58,8 @@ class ModelUploadSerializer(serializers.Serializer):
         help_text=".safetensors only; pickles (.ckpt/.pt/.bin) are refused."
     )
     name = serializers.CharField(max_length=200, help_text="The model's name, e.g. Juggernaut XL.")
-    kind = serializers.ChoiceField(choices=ModelKind.choices)
-    base_model = serializers.ChoiceField(
+    kind = AcceptedChoiceField(choices=ModelKind.choices)
+    base_model = AcceptedChoiceField(
         choices=BaseModelFamily.choices, required=False, allow_blank=True, default=""
     )
     label = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
