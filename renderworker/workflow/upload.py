@@ -179,6 +179,13 @@ def _comfy_source(
 
 
 def _no_metadata(metadata: ImageMetadata) -> WorkflowError:
+    if metadata.truncated:
+        return WorkflowError.single(
+            "truncated_image",
+            f"The {metadata.image_format} image is truncated (it ends inside a chunk) and the part "
+            "that arrived carries no workflow; upload the complete file.",
+            field="file",
+        )
     return WorkflowError.single(
         "no_metadata",
         f"The {metadata.image_format} image carries no ComfyUI workflow ('prompt'/'workflow') and "

@@ -63,3 +63,39 @@ def test_dangling_link_error_names_the_node_class_not_none(owner: Any) -> None:
     assert error["code"] == "dangling_link"
     assert error["message"].startswith("The workflow cannot run: node 2 (VAEDecode): Input 'samples'")
     assert error["details"]["problems"][0]["class_type"] == "VAEDecode"
+
+
+def _png_with_prompt_chunk() -> bytes:
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("prompt", json.dumps({"3": {"class_type": "KSampler", "inputs": {"seed": 1}}}))
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32)).save(buffer, "PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def test_png_cut_inside_its_metadata_says_truncated_not_stripped() -> None:
+    data = _png_with_prompt_chunk()
+    with pytest.raises(WorkflowError) as caught:
+        read_upload(data[:60], filename="output.png")
+    problem = caught.value.problems[0]
+    assert problem.code == "truncated_image"
+    assert problem.message == (
+        "The PNG image is truncated (it ends inside a chunk) and the part that arrived carries no "
+        "workflow; upload the complete file."
+    )
+
+
+def test_whole_png_without_metadata_still_says_stripped() -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32)).save(buffer, "PNG")
+    with pytest.raises(WorkflowError) as caught:
+        read_upload(buffer.getvalue(), filename="output.png")
+    assert caught.value.problems[0].code == "no_metadata"

@@ -18,6 +18,8 @@ class ImageMetadata:
     exif_strings: dict[int, str] = field(default_factory=dict)
     user_comment: str | None = None
     jpeg_comment: str | None = None
+    # The file ended inside a chunk: an absent workflow may have been cut off, not stripped.
+    truncated: bool = False
 
 
 def check_image_dimensions(*, image_format: str, width: int, height: int) -> None:

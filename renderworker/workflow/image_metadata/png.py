@@ -48,6 +48,8 @@ def read_png_metadata(data: bytes) -> ImageMetadata:
         body_start = position + 8
         body_end = body_start + length
         if body_end > len(data):
+            if metadata is not None:
+                metadata.truncated = True
             break  # truncated: keep what was read, as viewers do
         body = data[body_start:body_end]
         position = body_end + 4  # skip CRC
