@@ -102,7 +102,8 @@ def require_clean_graph(analysis: Analysis, *, extra_details: dict[str, Any] | N
     first = analysis.problems[0]
     where = ""
     if first.node_id:
-        where = f"node {first.node_id} ({first.class_type}): " if first.class_type else f"node {first.node_id}: "
+        named = f" ({first.class_type})" if first.class_type else ""
+        where = f"node {first.node_id}{named}: "
     count = len(analysis.problems)
     details: dict[str, Any] = {
         "problems": [problem.as_dict() for problem in analysis.problems[:MAX_REPORTED_PROBLEMS]],

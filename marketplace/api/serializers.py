@@ -14,7 +14,9 @@ from marketplace.gallery.selectors import PRODUCT_FILTERS
 class AcceptedChoiceField(serializers.ChoiceField):
     """A ChoiceField whose refusal lists the accepted values, not only the one refused."""
 
-    default_error_messages = {"invalid_choice": '"{input}" is not a valid choice; accepted: {accepted}.'}
+    default_error_messages = {
+        "invalid_choice": '"{input}" is not a valid choice; accepted: {accepted}.'
+    }
 
     def to_internal_value(self, data: Any) -> Any:
         if data == "" and self.allow_blank:

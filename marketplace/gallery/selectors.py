@@ -50,7 +50,9 @@ class PostFilters:
             if "\x00" in (params.get(name) or ""):
                 # PostgreSQL refuses NUL in a query parameter: without this the page is a 500.
                 raise DomainError(
-                    f"{name} contains a NUL character; accepted: plain text.", field=name, code="invalid"
+                    f"{name} contains a NUL character; accepted: plain text.",
+                    field=name,
+                    code="invalid",
                 )
         sort = params.get("sort") or "new"
         if sort not in SORT_KEYS:
@@ -90,7 +92,9 @@ class PostFilters:
         )
 
 
-FILTER_PARAMS = ("q", "tool", "has", "creator", "base_model", "rating", "tag", "min_price", "max_price", "sort")
+FILTER_PARAMS = (
+    "q", "tool", "has", "creator", "base_model", "rating", "tag", "min_price", "max_price", "sort"
+)
 
 
 def _price(params: dict[str, str], name: str) -> int | None:

@@ -11,7 +11,9 @@ def csrf_checking_client() -> Client:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/api/v1/health/", "/api/v1/nope/", "/api/v1/posts/-1/", "/api/v1/posts/1"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/health/", "/api/v1/nope/", "/api/v1/posts/-1/", "/api/v1/posts/1"]
+)
 def test_post_without_csrf_token_to_plain_api_view_answers_json_not_html(path: str) -> None:
     response = csrf_checking_client().post(path, data=b"{}", content_type="application/json")
     assert response["Content-Type"] == "application/json"
@@ -53,7 +55,11 @@ def test_unknown_path_404_points_at_the_docs(path: str) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("method", "headers", "status"),
-    [("post", {}, 405), ("delete", {}, 405), ("get", {"HTTP_AUTHORIZATION": "Bearer kiln_bogus"}, 401)],
+    [
+        ("post", {}, 405),
+        ("delete", {}, 405),
+        ("get", {"HTTP_AUTHORIZATION": "Bearer kiln_bogus"}, 401),
+    ],
 )
 def test_schema_errors_are_json_not_yaml(method: str, headers: dict[str, str], status: int) -> None:
     response = getattr(Client(), method)("/api/v1/schema/", **headers)
@@ -71,7 +77,9 @@ def test_schema_itself_is_still_openapi_yaml() -> None:
 
 
 @pytest.mark.django_db
-def test_an_unexpected_error_in_an_api_view_is_a_json_500_without_a_trace(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_error_in_an_api_view_is_a_json_500_without_a_trace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from marketplace.gallery import presenters
 
     def explode(*args: object, **kwargs: object) -> None:
@@ -80,7 +88,12 @@ def test_an_unexpected_error_in_an_api_view_is_a_json_500_without_a_trace(monkey
     monkeypatch.setattr(presenters, "creator_dict", explode)
     from marketplace.accounts.services import user_create
 
-    user_create(email="c@example.test", username="carver", password="a-long-test-password-1", display_name="C")
+    user_create(
+        email="c@example.test",
+        username="carver",
+        password="a-long-test-password-1",
+        display_name="C",
+    )
     response = Client(raise_request_exception=False).get("/api/v1/creators/carver/")
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"

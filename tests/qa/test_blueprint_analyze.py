@@ -24,9 +24,12 @@ def analyse(user: Any, *, name: str, data: bytes) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("text", "type_name"), [("42", "int"), ('"a workflow"', "str"), ("null", "NoneType"), ("true", "bool")]
+    ("text", "type_name"),
+    [("42", "int"), ('"a workflow"', "str"), ("null", "NoneType"), ("true", "bool")],
 )
-def test_json_file_holding_a_scalar_is_not_a_workflow_rather_than_unrecognised(text: str, type_name: str) -> None:
+def test_json_file_holding_a_scalar_is_not_a_workflow_rather_than_unrecognised(
+    text: str, type_name: str
+) -> None:
     with pytest.raises(WorkflowError) as caught:
         read_upload(text.encode(), filename="workflow.json")
     problem = caught.value.problems[0]
@@ -45,11 +48,25 @@ def _dangling_ui_workflow() -> dict[str, Any]:
         "last_node_id": 2,
         "last_link_id": 1,
         "nodes": [
-            {"id": 1, "type": "EmptyLatentImage", "mode": 0, "inputs": [],
-             "outputs": [{"name": "LATENT", "type": "LATENT", "links": [1]}], "widgets_values": [512, 512, 1]},
-            {"id": 2, "type": "VAEDecode", "mode": 0,
-             "inputs": [{"name": "samples", "type": "LATENT", "link": 7}, {"name": "vae", "type": "VAE", "link": None}],
-             "outputs": [{"name": "IMAGE", "type": "IMAGE", "links": []}], "widgets_values": []},
+            {
+                "id": 1,
+                "type": "EmptyLatentImage",
+                "mode": 0,
+                "inputs": [],
+                "outputs": [{"name": "LATENT", "type": "LATENT", "links": [1]}],
+                "widgets_values": [512, 512, 1],
+            },
+            {
+                "id": 2,
+                "type": "VAEDecode",
+                "mode": 0,
+                "inputs": [
+                    {"name": "samples", "type": "LATENT", "link": 7},
+                    {"name": "vae", "type": "VAE", "link": None},
+                ],
+                "outputs": [{"name": "IMAGE", "type": "IMAGE", "links": []}],
+                "widgets_values": [],
+            },
         ],
         "links": [[1, 1, 0, 99, 0, "LATENT"]],
         "version": 0.4,
@@ -57,11 +74,15 @@ def _dangling_ui_workflow() -> dict[str, Any]:
 
 
 def test_dangling_link_error_names_the_node_class_not_none(owner: Any) -> None:
-    response = analyse(owner, name="dangling.json", data=json.dumps(_dangling_ui_workflow()).encode())
+    response = analyse(
+        owner, name="dangling.json", data=json.dumps(_dangling_ui_workflow()).encode()
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "dangling_link"
-    assert error["message"].startswith("The workflow cannot run: node 2 (VAEDecode): Input 'samples'")
+    assert error["message"].startswith(
+        "The workflow cannot run: node 2 (VAEDecode): Input 'samples'"
+    )
     assert error["details"]["problems"][0]["class_type"] == "VAEDecode"
 
 

@@ -20,7 +20,10 @@ def test_post_list_bad_choice_lists_the_accepted_values(name: str, accepted: str
     response = APIClient().get("/api/v1/posts/", {name: "bogus"})
     assert response.status_code == 400
     assert response.json()["error"]["field"] == name
-    assert response.json()["error"]["message"] == f'"bogus" is not a valid choice; accepted: {accepted}.'
+    assert (
+        response.json()["error"]["message"]
+        == f'"bogus" is not a valid choice; accepted: {accepted}.'
+    )
 
 
 def test_model_upload_bad_kind_lists_the_accepted_kinds(owner: Any) -> None:

@@ -24,7 +24,11 @@ def test_safetensors_metadata_with_nul_characters_is_stored_without_them(owner: 
     _, raw = api_token_create(user=owner, name="qa", scopes=("read", "write"))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    upload = SimpleUploadedFile("lora.safetensors", safetensors_bytes({"ss_\x00note": "trained\x00 on cats"}))
-    response = client.post("/api/v1/models/", {"file": upload, "name": "Cats", "kind": "lora"}, format="multipart")
+    upload = SimpleUploadedFile(
+        "lora.safetensors", safetensors_bytes({"ss_\x00note": "trained\x00 on cats"})
+    )
+    response = client.post(
+        "/api/v1/models/", {"file": upload, "name": "Cats", "kind": "lora"}, format="multipart"
+    )
     assert response.status_code == 201, response.content[:300]
     assert ModelVersion.objects.get().safetensors_metadata == {"ss_note": "trained on cats"}

@@ -35,11 +35,16 @@ def test_creator_handle_with_nul_is_not_found() -> None:
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_blueprint_notes_with_nul_are_refused_and_nothing_is_saved(owner: Any, make_post: Any) -> None:
+def test_blueprint_notes_with_nul_are_refused_and_nothing_is_saved(
+    owner: Any, make_post: Any
+) -> None:
     post = make_post(owner)
     response = bearer(owner, "read", "write").post(
         f"/api/v1/posts/{post.pk}/blueprint/versions/",
-        {"file": SimpleUploadedFile("wf.json", api_prompt_bytes()), "notes": "use the \x00 refiner"},
+        {
+            "file": SimpleUploadedFile("wf.json", api_prompt_bytes()),
+            "notes": "use the \x00 refiner",
+        },
         format="multipart",
     )
     assert response.status_code == 400
