@@ -127,8 +127,11 @@ def blueprint_public_for_post(post: Post) -> dict[str, Any] | None:
     if not post.has_blueprint:
         return None
     latest = selectors.latest_listed_version(post_id=post.pk)
+    # The product id a buyer passes to POST /api/v1/checkout/ ({"type": "blueprint", "id": ...}).
+    blueprint_id = selectors.blueprint_id_for_post(post_id=post.pk) if latest is None else latest.blueprint_id
     if latest is None:
         return {
+            "id": blueprint_id,
             "listed": False,
             "price": None,
             "latest_version": None,
@@ -137,6 +140,7 @@ def blueprint_public_for_post(post: Post) -> dict[str, Any] | None:
         }
     public = version_public(latest)
     return {
+        "id": blueprint_id,
         "listed": True,
         "price": public["price"],
         "latest_version": latest.number,

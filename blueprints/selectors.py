@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from blueprints.models import (
+    Blueprint,
     BlueprintResource,
     BlueprintVersion,
     BlueprintVersionEvent,
@@ -129,3 +130,8 @@ def blueprint_facets(*, post_id: int) -> BlueprintFacets:
         offers=[(listed["blueprint__price_minor"], listed["blueprint__currency"])],
         base_model="" if family == "unknown" else family[:24],
     )
+
+
+def blueprint_id_for_post(*, post_id: int) -> int | None:
+    """The id of a post's Blueprint (the product bought at checkout), or None."""
+    return Blueprint.objects.filter(post_id=post_id).values_list("id", flat=True).first()

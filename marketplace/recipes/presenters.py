@@ -44,6 +44,8 @@ def used_param_names(recipe: Recipe) -> list[str]:
 def recipe_teaser(recipe: Recipe) -> dict[str, Any]:
     """What anyone may see before purchase: never the prompt, negative prompt, values or notes."""
     return {
+        # The product id a buyer passes to POST /api/v1/checkout/ ({"type": "recipe", "id": ...}).
+        "id": recipe.pk,
         **_tool_fields(recipe.tool),
         "full": False,
         "param_names": used_param_names(recipe),

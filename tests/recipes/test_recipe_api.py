@@ -152,6 +152,7 @@ def test_visitor_and_stranger_get_the_teaser_only(
     post = make_post(owner, tool="automatic1111")
     client_for(owner).put(recipe_url(post), body("automatic1111"), format="json")
     expected = {
+        "id": Recipe.objects.get(post=post).pk,
         "tool": "automatic1111",
         "tool_name": "Automatic1111 / Forge",
         "reproducible": True,

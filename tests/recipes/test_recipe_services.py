@@ -241,6 +241,7 @@ def test_the_teaser_holds_exactly_the_allowed_keys(owner: Any, make_post: Any) -
     ).recipe
     teaser = presenters.recipe_teaser(recipe)
     assert set(teaser) == {
+        "id",
         "tool",
         "tool_name",
         "reproducible",
