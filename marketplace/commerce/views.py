@@ -108,6 +108,8 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
     """Where Stripe sends the buyer back: fulfils now (same function as the webhook) so the
     library is ready even if the webhook is late."""
     session_id = request.GET.get("session_id", "")
+    if len(session_id) > 255 or "\x00" in session_id:
+        session_id = ""  # not an id Stripe issues (PostgreSQL also refuses NUL in text)
     order = (
         Order.objects.filter(stripe_checkout_session_id=session_id, buyer=_user(request)).first()
         if session_id
