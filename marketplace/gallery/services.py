@@ -245,3 +245,11 @@ def post_product_facets_refresh(*, post_id: int) -> None:
         currency="usd" if cheapest is None else cheapest[1],
         **base_model,
     )
+
+
+def post_view_record(*, post: Post, viewer: object) -> None:
+    """Count a page view for the creator's views→sales conversion; the creator's own don't count."""
+    if getattr(viewer, "pk", None) == post.creator_id:
+        return
+    # One UPDATE with F(): concurrent views never lose counts, and no row lock is held.
+    Post.objects.filter(pk=post.pk).update(view_count=F("view_count") + 1)

@@ -101,6 +101,7 @@ def _creator_or_404(handle: str) -> CreatorProfile:
 def post_page(request: HttpRequest, post_id: int) -> HttpResponse:
     """A post: its image, creator, description, what it sells and the creator's other posts."""
     post = _post_or_404(request, post_id)
+    services.post_view_record(post=post, viewer=request.user)
     more = selectors.creator_more_posts(creator_id=post.creator_id, exclude_post_id=post.pk)
     context = {
         "post": presenters.post_detail(post),
